@@ -1,0 +1,35 @@
+"""Navigation by role: the menu shows what the signed-in user may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ttdn.accounts.models import Role
+from ttdn.accounts.permissions import get_scope
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    scope = get_scope(user)
+    items = [
+        {"label": _("Dashboard"), "url": reverse("core:home"), "key": "home"},
+        {"label": _("Plans and tasks"), "url": reverse("plans:list"), "key": "plans"},
+        {"label": _("Directory"), "url": reverse("directory:list"), "key": "directory"},
+        {"label": _("Partners"), "url": reverse("directory:partners"), "key": "partners"},
+    ]
+    if scope.write_all or scope.has_role(Role.ADMINISTRATOR):
+        items.append({"label": _("Audit log"), "url": reverse("audit:list"), "key": "audit"})
+        items.append({"label": _("Users"), "url": reverse("accounts:users"), "key": "users"})
+    items.append({"label": _("API"), "url": reverse("api-docs"), "key": "api"})
+    path = request.path
+    for item in items:
+        item["active"] = (
+            path == item["url"] if item["key"] == "home" else path.startswith(str(item["url"]))
+        )
+    return {"nav_items": items, "scope": scope}

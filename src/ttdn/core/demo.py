@@ -1,0 +1,277 @@
+"""The demo: Tuyên Quang after the 2025 reorganisation, with its history, users of every
+role and a small plan written by the project (core/data/demo_plan_2026.md).
+
+Every step is idempotent: running ``ttdn demo`` twice leaves the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+from django.db import transaction
+
+from ttdn.accounts.models import Role, RoleAssignment, User
+from ttdn.audit.services import audit_record
+from ttdn.directory import reference
+from ttdn.directory.models import (
+    Country,
+    Organisation,
+    OrganisationFunction,
+    OrganisationKind,
+    PartnerLocality,
+    Person,
+)
+from ttdn.directory.resolver import clear_cache, resolve
+from ttdn.directory.services import SYSTEM, function_holder, person_create
+from ttdn.plans.models import Plan, Section, Task, TaskAgency
+
+DEMO_PASSWORD = "demo-ttdn-2026"
+DEMO_PROVINCE = "Tuyên Quang"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    organisation: str
+    full_name: str
+
+
+Progress = Callable[[str], None]
+
+
+def _province(name: str, on: dt.date) -> Organisation:
+    for org in Organisation.objects.filter(kind=OrganisationKind.PROVINCE, name__endswith=name):
+        if org.is_valid_on(on):
+            return org
+    raise LookupError(f"province {name} not loaded")
+
+
+def _pick(name: str, province: Organisation, on: dt.date) -> Organisation:
+    """The organisation ``name`` means in ``province`` on ``on``; the demo needs a hit."""
+    result = resolve(name, province=province, on=on)
+    if not result.matches:
+        raise LookupError(f"demo: cannot resolve {name!r} in {province}")
+    return Organisation.objects.get(pk=result.matches[0].organisation_id)
+
+
+# The demo plan's structure (its text is core/data/demo_plan_2026.md; once the plan
+# importer lands the demo goes through it like any uploaded document).
+DEMO_SECTIONS = [
+    ("I", "MỤC ĐÍCH, YÊU CẦU"),
+    ("II", "NHIỆM VỤ CỤ THỂ"),
+    ("II.1", "Bồi dưỡng kỹ năng phát ngôn cho người phát ngôn các sở, ngành"),
+    ("II.2", "Sản xuất bộ ảnh song ngữ Việt - Anh về Cao nguyên đá Đồng Văn và Tân Trào"),
+    ("II.3", "Đón đoàn phóng viên nước ngoài tìm hiểu du lịch cộng đồng"),
+    ("II.4", "Theo dõi dư luận báo chí trong nước và nước ngoài về tỉnh"),
+    ("III", "TỔ CHỨC THỰC HIỆN"),
+    ("III.1", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("III.2", "Sở Tài chính"),
+]
+DEMO_TASKS = [
+    (
+        "II.1",
+        "Bồi dưỡng kỹ năng phát ngôn cho người phát ngôn các sở, ngành",
+        ["Sở Văn hóa, Thể thao và Du lịch"],
+        ["Các sở, ban, ngành"],
+        "Quý II năm 2026",
+        dt.date(2026, 6, 30),
+    ),
+    (
+        "II.2",
+        "Bộ ảnh song ngữ Việt - Anh về Cao nguyên đá Đồng Văn và Tân Trào",
+        ["Báo và Phát thanh, Truyền hình Tuyên Quang"],
+        ["Sở Văn hóa, Thể thao và Du lịch"],
+        "Quý III năm 2026",
+        dt.date(2026, 9, 30),
+    ),
+    (
+        "II.3",
+        "Đón đoàn phóng viên nước ngoài tìm hiểu du lịch cộng đồng",
+        ["Sở Ngoại vụ"],
+        ["Sở Văn hóa, Thể thao và Du lịch", "Công an tỉnh"],
+        "tháng 9/2026",
+        dt.date(2026, 9, 30),
+    ),
+    (
+        "II.4",
+        "Theo dõi dư luận báo chí trong và ngoài nước về tỉnh",
+        ["Sở Văn hóa, Thể thao và Du lịch"],
+        ["Công an tỉnh", "Cổng Thông tin điện tử tỉnh"],
+        "Thường xuyên",
+        None,
+    ),
+    (
+        "III.1",
+        "Đầu mối tổng hợp kết quả, báo cáo Ủy ban nhân dân tỉnh",
+        ["Sở Văn hóa, Thể thao và Du lịch"],
+        [],
+        "trước ngày 15/11/2026",
+        dt.date(2026, 11, 14),
+    ),
+    ("III.2", "Bố trí kinh phí thực hiện kế hoạch", ["Sở Tài chính"], [], "", None),
+]
+
+
+def demo_plan_text() -> str:
+    return (resources.files("ttdn.core") / "data" / "demo_plan_2026.md").read_text("utf-8")
+
+
+def _load_plan(province: Organisation, on: dt.date) -> Plan:
+    issuer = _pick("Ủy ban nhân dân tỉnh", province, on)
+    plan, created = Plan.objects.get_or_create(
+        issuer=issuer,
+        number="901/KH-UBND",
+        defaults={
+            "title": "Kế hoạch công tác thông tin đối ngoại năm 2026 (dữ liệu trình diễn)",
+            "year": 2026,
+            "issued_date": dt.date(2026, 1, 12),
+            "status": Plan.Status.PUBLISHED,
+            "report_deadline": "trước ngày 15/11 hằng năm",
+            "legal_bases": ["72/2015/NĐ-CP"],
+            "source_text": demo_plan_text(),
+        },
+    )
+    if not created:
+        return plan
+    sections = {}
+    for pos, (number, heading) in enumerate(DEMO_SECTIONS):
+        sections[number] = Section.objects.create(
+            plan=plan, number=number, heading=heading, position=pos
+        )
+    for pos, (sec, summary, leads, coords, deadline, due) in enumerate(DEMO_TASKS):
+        task = Task.objects.create(
+            plan=plan,
+            section=sections[sec],
+            summary=summary,
+            deadline_text=deadline,
+            due=due,
+            position=pos,
+        )
+        for role, names in ((TaskAgency.Role.LEAD, leads), (TaskAgency.Role.COORDINATING, coords)):
+            for i, name in enumerate(names):
+                res = resolve(name, province=province, on=on)
+                best = res.matches[0] if res.matches and not res.is_collective else None
+                TaskAgency.objects.create(
+                    task=task,
+                    role=role,
+                    name_as_written=name,
+                    position=i,
+                    organisation_id=best.organisation_id if best else None,
+                    confidence=best.confidence if best else 0.0,
+                )
+    audit_record(actor=SYSTEM, action="create", obj=plan, changes={"demo": [None, True]})
+    return plan
+
+
+def demo_logins() -> list[DemoLogin]:
+    return [
+        DemoLogin(
+            "quantri", Role.ADMINISTRATOR, "Sở Văn hóa, Thể thao và Du lịch", "Quản trị Trình Diễn"
+        ),
+        DemoLogin(
+            "dieuphoi",
+            Role.PROVINCIAL_COORDINATOR,
+            "Sở Văn hóa, Thể thao và Du lịch",
+            "Điều Phối Trình Diễn",
+        ),
+        DemoLogin("canbo", Role.AGENCY_OFFICER, "Sở Ngoại vụ", "Cán Bộ Trình Diễn"),
+        DemoLogin("bientap", Role.EDITOR, "Cổng Thông tin điện tử tỉnh", "Biên Tập Trình Diễn"),
+        DemoLogin("trunguong", Role.NATIONAL_VIEWER, "", "Chuyên Viên Trung Ương"),
+    ]
+
+
+def _ensure_user(login: DemoLogin, org: Organisation, scope_org: Organisation) -> None:
+    last, _, first = login.full_name.rpartition(" ")
+    user, created = User.objects.get_or_create(
+        username=login.username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "organisation": org,
+            "email": f"{login.username}@demo.invalid",
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        audit_record(actor=SYSTEM, action="create", obj=user, changes={"demo": [None, True]})
+    RoleAssignment.objects.get_or_create(user=user, role=login.role, organisation=scope_org)
+
+
+def load_demo(progress: Progress = print) -> list[DemoLogin]:
+    """Load everything the demo needs; returns the demo logins."""
+    today = dt.date.today()
+    progress("Cơ quan trung ương / national agencies …")
+    reference.load_national_agencies()
+    progress("63 tỉnh cũ, 34 tỉnh mới / provinces before and after 1 July 2025 …")
+    reference.load_admin_units()
+    progress("Quốc gia đối tác / partner countries …")
+    reference.load_countries()
+    clear_cache()
+    province = _province(DEMO_PROVINCE, today)
+    with transaction.atomic():
+        progress(f"Cơ cấu tổ chức tỉnh {DEMO_PROVINCE} …")
+        reference.create_province_structure(province)
+        # The former Hà Giang province is part of Tuyên Quang's history: give it its own
+        # (ended) structure so 2022-era documents resolve.
+        for old in province.predecessors.all():
+            reference.create_province_structure(old, on=dt.date(2024, 1, 1))
+        clear_cache()
+        _partner_localities(province)
+        progress("Người dùng trình diễn / demo users …")
+        national = function_holder(OrganisationFunction.Function.NATIONAL_SUPERVISOR, None, today)
+        for login in demo_logins():
+            if login.role == Role.NATIONAL_VIEWER:
+                org = national or province
+                _ensure_user(login, org, org if national is None else _top(org))
+                continue
+            org = _pick(login.organisation, province, today)
+            scope_org = org if login.role == Role.AGENCY_OFFICER else province
+            _ensure_user(login, org, scope_org)
+        _spokesperson(province, today)
+        progress("Kế hoạch trình diễn / demo plan …")
+        _load_plan(province, today)
+    return demo_logins()
+
+
+def _top(org: Organisation) -> Organisation:
+    root_id = int(org.path.strip("/").split("/")[0])
+    return Organisation.objects.get(pk=root_id)
+
+
+def _partner_localities(province: Organisation) -> None:
+    wanted = [
+        ("LA", "Xiêng Khoảng", "ແຂວງຊຽງຂວາງ", "Hợp tác hữu nghị (dữ liệu trình diễn)"),
+        ("JP", "Oita", "大分県", "Giao lưu văn hóa, du lịch (dữ liệu trình diễn)"),
+        ("KR", "Anseong", "안성시", "Hợp tác địa phương (dữ liệu trình diễn)"),
+    ]
+    for iso, name, local, relation in wanted:
+        country = Country.objects.filter(iso2=iso).first()
+        if country is None:
+            continue
+        loc, created = PartnerLocality.objects.get_or_create(
+            name=name,
+            country=country,
+            province=province,
+            defaults={"name_local": local, "relation": relation},
+        )
+        if created:
+            audit_record(actor=SYSTEM, action="create", obj=loc, changes={"demo": [None, True]})
+
+
+def _spokesperson(province: Organisation, on: dt.date) -> None:
+    org = _pick("Sở Văn hóa, Thể thao và Du lịch", province, on)
+    if not Person.objects.filter(organisation=org, role=Person.Role.SPOKESPERSON).exists():
+        person_create(
+            actor=SYSTEM,
+            organisation=org,
+            full_name="Người Phát Ngôn Trình Diễn",
+            position="Phó Giám đốc Sở",
+            role=Person.Role.SPOKESPERSON,
+            work_email="phatngon@demo.invalid",
+            is_public=True,
+        )
