@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    return (os.environ.get(name) or default).strip()
 
 
 def _env_bool(name: str, default: bool = False) -> bool:

@@ -33,13 +33,13 @@ def use_backend(settings):
     return use
 
 
-def test_database_backend_queues_and_the_worker_runs_the_job(
-    db, use_backend, django_capture_on_commit_callbacks
-):
+# The workers close and reopen database connections as they do in production, so
+# these tests commit for real (transactional_db) instead of running inside one transaction.
+@pytest.mark.django_db(transaction=True)
+def test_database_backend_queues_and_the_worker_runs_the_job(use_backend):
     use_backend({"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]})
     job = DirectoryImport.objects.create(filename="x.csv", content=CSV)
-    with django_capture_on_commit_callbacks(execute=True):
-        enqueue_directory_import(job)
+    enqueue_directory_import(job)  # outside a transaction: on_commit runs at once
     job.refresh_from_db()
     assert job.status == DirectoryImport.Status.QUEUED  # waiting for the worker
     call_command("db_worker", "--batch", "--queue-name", "*", verbosity=0)
@@ -57,7 +57,8 @@ def test_a_job_run_twice_does_not_import_twice(db):
 
 @pytest.mark.redis
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_redis_backend_runs_the_job_on_an_rq_worker(db, use_backend, settings):
+@pytest.mark.django_db(transaction=True)
+def test_redis_backend_runs_the_job_on_an_rq_worker(use_backend, settings):
     queue = f"ttdn-test-{uuid.uuid4().hex[:8]}"
     test_redis = {"URL": "redis://127.0.0.1:6379/15", "DEFAULT_TIMEOUT": 60}
     settings.RQ_QUEUES = {"default": test_redis, queue: test_redis}

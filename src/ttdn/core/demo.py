@@ -161,7 +161,12 @@ def _load_plan(province: Organisation, on: dt.date) -> Plan:
                     name_as_written=name,
                     position=i,
                     organisation_id=best.organisation_id if best else None,
-                    confidence=best.confidence if best else 0.0,
+                    is_collective=res.is_collective,
+                    confidence=(
+                        best.confidence
+                        if best
+                        else max((m.confidence for m in res.matches), default=0.0)
+                    ),
                 )
     audit_record(actor=SYSTEM, action="create", obj=plan, changes={"demo": [None, True]})
     return plan

@@ -26,8 +26,12 @@ def _translate_errors(exc: Exception) -> Exception:
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    aliases: serializers.SlugRelatedField = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    successors: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    aliases: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
+    successors: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
 
     class Meta:

@@ -212,7 +212,11 @@ def directory_import_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(
         DirectoryImport.objects.defer("content"), pk=pk, created_by=_user(request)
     )
-    template = "directory/_import_status.html" if getattr(request, "htmx", False) else "directory/import_status.html"
+    template = (
+        "directory/_import_status.html"
+        if getattr(request, "htmx", False)
+        else "directory/import_status.html"
+    )
     return render(
         request,
         template,

@@ -17,7 +17,9 @@ class TaskAgencySerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     agencies = TaskAgencySerializer(many=True, read_only=True)
-    section: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    section: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="number", read_only=True
+    )
 
     class Meta:
         model = Task

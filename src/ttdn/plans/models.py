@@ -120,6 +120,11 @@ class TaskAgency(models.Model):
         verbose_name=_("organisation"),
     )
     confidence = models.FloatField(_("confidence"), default=0.0)
+    is_collective = models.BooleanField(
+        _("collective"),
+        default=False,
+        help_text=_("A group such as “Các sở, ban, ngành”, not one organisation."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

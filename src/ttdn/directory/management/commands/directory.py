@@ -23,6 +23,9 @@ class Command(BaseCommand):
             action="store_true",
             help="Also the former districts (before 1 July 2025)",
         )
+        sub.add_parser(
+            "load-reference", help="Load the national agencies and the partner countries"
+        )
         st = sub.add_parser("structure", help="Create a province's usual agencies")
         st.add_argument("province", help='Province name, e.g. "Tuyên Quang"')
         st.add_argument("--on", help="Date (YYYY-MM-DD) the structure is for; default today")
@@ -78,6 +81,12 @@ class Command(BaseCommand):
             **({"with_districts": True} if o["districts"] else {}),
         )
         self.stdout.write(json.dumps(counts, ensure_ascii=False))
+
+    def do_load_reference(self, o: dict[str, Any]) -> None:
+        from ttdn.directory.reference import load_countries, load_national_agencies
+
+        counts = {"national_agencies": load_national_agencies(), "countries": load_countries()}
+        self.stdout.write(json.dumps(counts, ensure_ascii=False, default=str))
 
     def do_structure(self, o: dict[str, Any]) -> None:
         from ttdn.directory.reference import create_province_structure
