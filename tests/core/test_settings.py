@@ -9,8 +9,17 @@ import sys
 import pytest
 
 
+def _clean_env() -> dict[str, str]:
+    """The environment without the test run's own settings."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TTDN_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
+
+
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("TTDN_", "DATABASE_URL"))}
+    full = _clean_env()
     full.update(env)
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -61,7 +70,7 @@ def test_deploy_check_flags_the_development_key(tmp_path):
         timeout=120,
         check=False,
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith("TTDN_")},
+            **_clean_env(),
             "TTDN_DATA_DIR": str(tmp_path),
         },
     )
@@ -70,7 +79,7 @@ def test_deploy_check_flags_the_development_key(tmp_path):
 
 def test_deploy_check_passes_with_production_settings(tmp_path):
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TTDN_")},
+        **_clean_env(),
         "TTDN_ENV": "production",
         "TTDN_SECRET_KEY": "Xq7-random-production-secret-9f8e7d6c5b4a3210-ZyXwVuTsRqPoNm",
         "TTDN_HSTS_PRELOAD": "1",

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from tests.factories import make_org, make_user
 from ttdn.accounts.models import Role
@@ -55,7 +56,7 @@ def test_an_organisation_referred_to_by_a_plan_cannot_be_deleted_only_ended(db):
     province = make_org("Tỉnh Cũ", "province")
     successor = make_org("Tỉnh Mới", "province")
     Plan.objects.create(issuer=province, title="Kế hoạch 2022", year=2022)
-    with pytest.raises(ValidationError, match="end date"):
+    with translation.override("en"), pytest.raises(ValidationError, match="end date"):
         organisation_delete(actor=SYSTEM, org=province)
     organisation_end(
         actor=SYSTEM, org=province, last_day=dt.date(2025, 6, 30), successors=[successor]

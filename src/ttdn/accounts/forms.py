@@ -46,3 +46,17 @@ class UserCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if organisations is not None:
             cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organisation = forms.ModelChoiceField(
+        label=_("Scope"),
+        queryset=Organisation.objects.none(),
+        help_text=_("The role applies to this organisation and everything below it."),
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations

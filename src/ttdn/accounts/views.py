@@ -6,15 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ttdn.accounts.permissions import get_scope
 from ttdn.directory.models import Organisation
 
-from .forms import SignInForm, UserCreateForm
-from .models import Role, User
-from .services import user_create
+from .forms import RoleGrantForm, SignInForm, UserCreateForm
+from .models import Role, RoleAssignment, User
+from .services import role_grant, role_revoke, user_create
 
 
 class SignInView(auth_views.LoginView):
@@ -71,9 +71,51 @@ def user_new(request: HttpRequest) -> HttpResponse:
         try:
             user_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:  # the password rules answer with a plain list of reasons
+                form.add_error("password", exc.messages)
         else:
             messages.success(request, _("The account has been created."))
             return redirect("accounts:users")
     return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    orgs = _admin_orgs(request)
+    user = get_object_or_404(User.objects.filter(organisation__in=orgs), pk=pk)
+    form = RoleGrantForm(request.POST or None, organisations=orgs.order_by("path"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            role_grant(actor=request.user, user=user, **form.cleaned_data)
+        except PermissionDenied:
+            form.add_error("organisation", _("You may only grant roles inside your scope."))
+        else:
+            messages.success(request, _("The role has been granted."))
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account": user,
+            "assignments": user.role_assignments.select_related("organisation"),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def role_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    orgs = _admin_orgs(request)
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("user", "organisation").filter(organisation__in=orgs),
+        pk=pk,
+    )
+    if request.method == "POST":
+        user_pk = assignment.user_id
+        role_revoke(actor=request.user, assignment=assignment)
+        messages.success(request, _("The role has been withdrawn."))
+        return redirect("accounts:user_detail", pk=user_pk)
+    return render(request, "accounts/role_confirm_revoke.html", {"assignment": assignment})

@@ -1,0 +1,119 @@
+"""Task tables: "STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian …".
+
+Tables reach us as Markdown pipe rows, as rows rebuilt from Word tables, or from PDF table
+detection (all three become ``Para`` objects with ``cells``). Columns are recognised by their
+header words, not their position; group rows ("I", "II", "A" with no agency) name the group
+that the following task rows belong to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .agencies import split_agencies
+from .normalize import Para, clean_value, fold
+from .structure import Layout
+from .tasks import Task, summarize
+
+_COLUMNS = [
+    ("stt", re.compile(r"^(?:STT|TT|Số TT|Số thứ tự)$", re.I)),
+    ("lead", re.compile(r"chủ\s*trì|thực hiện chính|đơn vị thực hiện|cơ quan thực hiện", re.I)),
+    ("coord", re.compile(r"phối\s*hợp", re.I)),
+    ("time", re.compile(r"thời\s*gian|thời hạn|tiến độ", re.I)),
+    ("product", re.compile(r"sản phẩm|kết quả", re.I)),
+    ("budget", re.compile(r"kinh phí|dự toán|nguồn", re.I)),
+    ("note", re.compile(r"ghi chú", re.I)),
+    ("content", re.compile(r"nội dung|nhiệm vụ|hoạt động|tên|công việc|đề án|chương trình", re.I)),
+]
+_ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
+_COLUMN_NUMBERS = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+@dataclass
+class Columns:
+    index: dict[str, int]
+
+    def get(self, row: list[str], name: str) -> str:
+        i = self.index.get(name)
+        if i is None or i >= len(row):
+            return ""
+        return clean_value(row[i].replace("<br>", " "))
+
+
+def _columns(row: list[str]) -> Columns | None:
+    index: dict[str, int] = {}
+    for i, cell in enumerate(row):
+        key = fold(clean_value(cell))
+        for name, pattern in _COLUMNS:
+            if name not in index and pattern.search(key):
+                index[name] = i
+                break
+    if "lead" in index and ("content" in index or "stt" in index):
+        if "content" not in index:
+            index["content"] = index.get("stt", -1) + 1
+        return Columns(index)
+    return None
+
+
+def _tables(layout: Layout) -> list[tuple[int, list[Para]]]:
+    out: list[tuple[int, list[Para]]] = []
+    current: list[Para] = []
+    start = 0
+    for i, p in enumerate(layout.paras):
+        if p.cells is not None:
+            if not current:
+                start = i
+            current.append(p)
+        elif current:
+            out.append((start, current))
+            current = []
+    if current:
+        out.append((start, current))
+    return out
+
+
+def table_tasks(layout: Layout) -> list[Task]:
+    tasks: list[Task] = []
+    for start, rows in _tables(layout):
+        cols: Columns | None = None
+        group: str | None = None
+        in_body = layout.body_start <= start < layout.body_end
+        owner = layout.owner.get(start) if in_body else None
+        for row_para in rows:
+            row = row_para.cells or []
+            if cols is None:
+                cols = _columns(row)
+                continue
+            if all(_COLUMN_NUMBERS.match(c.strip()) or not c.strip() for c in row):
+                continue  # "(1) | (2) | (3)" under the header
+            stt = cols.get(row, "stt")
+            content = cols.get(row, "content")
+            lead_text = cols.get(row, "lead")
+            if not lead_text:
+                if stt and (
+                    (_ROMAN.match(stt.upper()) and stt.isupper()) or re.fullmatch(r"[A-Z]", stt)
+                ):
+                    group = stt
+                elif content and not stt:
+                    group = group  # a sub-heading row without number: keep the group
+                continue
+            lead = split_agencies(lead_text)
+            if not lead:
+                continue
+            section = owner.number if owner is not None else group
+            task = Task(
+                section=section,
+                summary=summarize(content),
+                lead=lead,
+                coordinating=split_agencies(cols.get(row, "coord")),
+                deadline=cols.get(row, "time") or None,
+                source="table",
+            )
+            if stt:
+                task.extra["row"] = stt
+            product = cols.get(row, "product")
+            if product:
+                task.extra["outputs"] = product
+            tasks.append(task)
+    return tasks
