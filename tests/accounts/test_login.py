@@ -23,6 +23,11 @@ def test_root_redirects_to_vietnamese_sign_in_page(db):
     assert 'lang="vi"' in body
 
 
+def test_vietnamese_even_when_the_browser_asks_for_english(db):
+    resp = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in resp.content.decode()
+
+
 def test_english_is_available(db):
     c = Client()
     c.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
