@@ -87,12 +87,16 @@ def get_scope(user: Any, *, today: dt.date | None = None) -> Scope:
         content: list[str] = []
         admin: list[str] = []
         homes: list[int] = []
+        # "my agency": the user's own organisation and the agencies they officer for
+        if user.organisation_id:
+            homes.append(user.organisation_id)
         for ra in user.role_assignments.select_related("organisation"):
             if not ra.is_active_on(today):
                 continue
             roles.add(ra.role)
             path = ra.organisation.path
-            homes.append(ra.organisation_id)
+            if ra.role == Role.AGENCY_OFFICER:
+                homes.append(ra.organisation_id)
             if ra.role in _READ_ROLES:
                 read.append(path)
             if ra.role in _WRITE_ROLES:
@@ -108,7 +112,7 @@ def get_scope(user: Any, *, today: dt.date | None = None) -> Scope:
             write_paths=tuple(write),
             content_paths=tuple(content),
             admin_paths=tuple(admin),
-            home_org_ids=tuple(homes),
+            home_org_ids=tuple(dict.fromkeys(homes)),
         )
     user._ttdn_scope = scope
     return scope

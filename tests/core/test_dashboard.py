@@ -1,0 +1,58 @@
+"""The home dashboard differs by role and is built from the demo's real data."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from ttdn.accounts.models import User
+from ttdn.core.demo import load_demo
+
+
+@pytest.fixture
+def demo(db):
+    return load_demo(progress=lambda _m: None)
+
+
+def _home(username: str) -> str:
+    c = Client()
+    c.force_login(User.objects.get(username=username))
+    resp = c.get("/home/")
+    assert resp.status_code == 200
+    return resp.content.decode()
+
+
+def test_coordinator_sees_own_agency_tasks_and_the_focal_department(demo):
+    body = _home("dieuphoi")
+    assert "Bồi dưỡng kỹ năng phát ngôn" in body  # a task led by the coordinator's Sở
+    assert "Cơ quan đầu mối" in body and "Sở Văn hóa, Thể thao và Du lịch" in body
+
+
+def test_agency_officer_sees_only_tasks_of_the_agency(demo):
+    body = _home("canbo")  # Sở Ngoại vụ
+    assert "Đón đoàn phóng viên nước ngoài" in body
+    assert "Bồi dưỡng kỹ năng phát ngôn" not in body
+
+
+def test_national_viewer_sees_the_34_provinces(demo):
+    body = _home("trunguong")
+    assert ">34<" in body
+
+
+def test_demo_is_idempotent(demo):
+    from ttdn.directory.models import Organisation
+    from ttdn.plans.models import Plan, Task
+
+    counts = (
+        Organisation.objects.count(),
+        Plan.objects.count(),
+        Task.objects.count(),
+        User.objects.count(),
+    )
+    load_demo(progress=lambda _m: None)
+    assert counts == (
+        Organisation.objects.count(),
+        Plan.objects.count(),
+        Task.objects.count(),
+        User.objects.count(),
+    )
