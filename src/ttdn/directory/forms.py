@@ -5,7 +5,13 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, OrganisationKind, Person
+from .models import (
+    Organisation,
+    OrganisationAlias,
+    OrganisationFunction,
+    OrganisationKind,
+    Person,
+)
 
 
 class DateInput(forms.DateInput):
@@ -81,3 +87,36 @@ class ImportForm(forms.Form):
         ),
     )
     dry_run = forms.BooleanField(label=_("Only check, do not write"), required=False)
+
+
+class AliasForm(forms.Form):
+    name = forms.CharField(label=_("Other name or abbreviation"), max_length=255)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationAlias.Kind.choices)
+
+
+class FunctionForm(forms.Form):
+    function = forms.ChoiceField(label=_("Function"), choices=OrganisationFunction.Function.choices)
+    scope = forms.ModelChoiceField(
+        label=_("For"),
+        required=False,
+        queryset=Organisation.objects.filter(kind=OrganisationKind.PROVINCE),
+        help_text=_("The province the function is held for; empty for the whole country."),
+    )
+    valid_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    valid_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=255)
+
+
+class EndForm(forms.Form):
+    last_day = forms.DateField(label=_("Last day of existence"), widget=DateInput())
+    successors = forms.ModelMultipleChoiceField(
+        label=_("Succeeded by"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        help_text=_("The organisations that took over its functions."),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            cast(forms.ModelMultipleChoiceField, self.fields["successors"]).queryset = candidates

@@ -209,6 +209,23 @@ def alias_add(
 
 
 @transaction.atomic
+def alias_remove(*, actor: Any, alias: OrganisationAlias) -> None:
+    _check_write(actor, alias.organisation)
+    before = snapshot(alias)
+    pk, label = alias.pk, alias.name
+    alias.delete()
+    audit_record(
+        actor=actor,
+        action="delete",
+        object_type="directory.organisationalias",
+        object_id=str(pk),
+        object_repr=label,
+        before=before,
+        after=None,
+    )
+
+
+@transaction.atomic
 def function_assign(
     *,
     actor: Any,

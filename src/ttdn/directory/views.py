@@ -18,8 +18,23 @@ from ttdn.accounts.permissions import get_scope, writable
 
 from . import io as directory_io
 from . import selectors, services
-from .forms import ImportForm, OrganisationFilterForm, OrganisationForm, PersonForm
-from .models import Country, DirectoryImport, Organisation, PartnerLocality
+from .forms import (
+    AliasForm,
+    EndForm,
+    FunctionForm,
+    ImportForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    PersonForm,
+)
+from .models import (
+    Country,
+    DirectoryImport,
+    Organisation,
+    OrganisationAlias,
+    OrganisationKind,
+    PartnerLocality,
+)
 from .tasks import enqueue_directory_import
 
 
@@ -312,3 +327,93 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The person's data has been erased."))
         return redirect("directory:detail", pk=org_pk)
     return render(request, "directory/person_confirm_erase.html", {"person": person})
+
+
+# --- names, functions, end of existence ----------------------------------------------------
+
+
+def _writable_org(request: HttpRequest, pk: int) -> Organisation:
+    org = get_object_or_404(Organisation, pk=pk)
+    if not get_scope(request.user).can_write_path(org.path):
+        raise PermissionDenied
+    return org
+
+
+@login_required
+def alias_create(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = AliasForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.alias_add(actor=request.user, org=org, **form.cleaned_data)
+        messages.success(request, _("The name has been added."))
+        return redirect("directory:detail", pk=org.pk)
+    return render(
+        request,
+        "directory/simple_form.html",
+        {"form": form, "org": org, "title": _("Add another name")},
+    )
+
+
+@login_required
+def alias_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    alias = get_object_or_404(OrganisationAlias.objects.select_related("organisation"), pk=pk)
+    org = _writable_org(request, alias.organisation_id)
+    if request.method == "POST":
+        services.alias_remove(actor=request.user, alias=alias)
+        messages.success(request, _("The name has been removed."))
+    return redirect("directory:detail", pk=org.pk)
+
+
+@login_required
+def function_create(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    form = FunctionForm(request.POST or None, initial={"scope": org.province()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.function_assign(actor=request.user, org=org, **form.cleaned_data)
+        except PermissionDenied:
+            form.add_error("scope", _("You may only assign functions inside your scope."))
+        else:
+            messages.success(request, _("The function has been recorded."))
+            return redirect("directory:detail", pk=org.pk)
+    return render(
+        request,
+        "directory/simple_form.html",
+        {"form": form, "org": org, "title": _("Record a function")},
+    )
+
+
+@login_required
+def organisation_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    org = _writable_org(request, pk)
+    if org.kind == OrganisationKind.PROVINCE:
+        candidates = Organisation.objects.filter(kind=OrganisationKind.PROVINCE)
+    else:
+        province = org.province()
+        candidates = Organisation.objects.filter(
+            path__startswith=province.path if province else "/"
+        )
+    candidates = candidates.exclude(pk=org.pk).filter(valid_to__isnull=True).order_by("name")
+    form = EndForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_end(
+                actor=request.user,
+                org=org,
+                last_day=form.cleaned_data["last_day"],
+                successors=form.cleaned_data["successors"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The end of “%(name)s” has been recorded; its history stays readable.")
+                % {"name": org.name},
+            )
+            return redirect("directory:detail", pk=org.pk)
+    return render(
+        request,
+        "directory/simple_form.html",
+        {"form": form, "org": org, "title": _("Record the end of this organisation")},
+    )
