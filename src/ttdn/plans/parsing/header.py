@@ -42,7 +42,7 @@ _LEGAL_STOP = re.compile(
     r"[,;]?\s*(?:xét đề nghị|Xét đề nghị|theo đề nghị|Theo đề nghị|[^,;.]{0,60}\bban hành"
     rf"\s+(?:Kế hoạch|kế hoạch)[^;]{{0,200}}(?:như sau|sau)\s*:|[^,;.]{{0,80}}\bđề nghị\s+(?={UP}))"
 )
-_FOOTNOTE_MARK = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\]")
+_FOOTNOTE_MARK = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\]|\[\^\w{1,8}\]")
 
 _REPORT_TIME = re.compile(
     r"(?P<t>(?:trước|chậm nhất(?:\s+là)?(?:\s+vào)?)\s+(?:ngày\s+)?\d{1,2}\s*(?:/|\s+tháng\s+)"

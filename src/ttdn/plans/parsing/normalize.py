@@ -93,6 +93,10 @@ def strip_markdown(line: str) -> tuple[str, bool, bool]:
 _ROMAN_OK = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
 _UPPER_START = rf"(?=[\"“'(\[*]?(?:{UP}|[0-9])|$)"
 RE_ROMAN = re.compile(r"^(?P<l>[IVX]{1,5})\s*[.)\-–:]\s*(?P<rest>.*)$")
+# "II.2.1." — the Roman level written into the label itself.
+RE_ROMAN_DECIMAL = re.compile(
+    r"^(?P<r>[IVX]{1,5})\.(?P<l>\d{1,2}(?:\.\d{1,2})*)\.?(?:\s+|$)(?P<rest>.*)$"
+)
 RE_DECIMAL = re.compile(r"^(?P<l>\d{1,2}(?:\.\d{1,2})+)\.?(?:\s+|$)(?P<rest>.*)$")
 RE_ARABIC = re.compile(r"^(?P<l>\d{1,2})\s*(?P<p>[.)]|/(?=\s))\s*(?![\d/])(?P<rest>.*)$")
 RE_LETTER = re.compile(
@@ -100,7 +104,9 @@ RE_LETTER = re.compile(
     rf"(?P<rest2>(?={UP}).*)$"
 )
 RE_BULLET = re.compile(r"^(?P<b>[-–—+•●▪◦○∙·*➢►✓])\s*(?=\S)(?P<rest>.*)$")
-RE_FOOTNOTE = re.compile(r"^(?P<f>[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\])\s*(?P<rest>\S.*)$")
+RE_FOOTNOTE = re.compile(
+    r"^(?P<f>[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\]|\[\^\w{1,8}\](?=:))\s*:?\s*(?P<rest>\S.*)$"
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class Label:
 
     style: str
     text: str  # without trailing punctuation: "II", "2", "2.1", "a"
+    root: str | None = None  # the Roman part of a label written "II.2.1" (text is then "2.1")
 
     @property
     def parts(self) -> list[str]:
@@ -117,6 +124,9 @@ class Label:
 
 def parse_label(text: str) -> tuple[Label | None, str]:
     """Split a leading numbered label from a paragraph's text."""
+    m = RE_ROMAN_DECIMAL.match(text)
+    if m and _ROMAN_OK.match(m.group("r")) and re.match(_UPPER_START, m.group("rest")):
+        return Label("decimal", m.group("l"), root=m.group("r")), m.group("rest")
     m = RE_ROMAN.match(text)
     if m and _ROMAN_OK.match(m.group("l")) and re.match(_UPPER_START, m.group("rest")):
         return Label("roman", m.group("l")), m.group("rest")
@@ -190,7 +200,8 @@ _OPENERS = re.compile(
     r"TL\.|TUQ\.|Trân trọng|Trên đây|CỘNG HÒA|CỘNG HOÀ|Độc lập|PHỤ LỤC|Phụ lục)"
 )
 _FIELD_START = re.compile(
-    r"^(?:(?:Cơ quan|Đơn vị|Bộ phận)\s+(?:chủ trì|phối hợp|thực hiện)|Chủ trì|Phối hợp|"
+    r"^(?:(?:Cơ quan|Đơn vị|Bộ phận)(?:\s*[,/]\s*(?:đơn vị|địa phương|cơ quan))*\s+"
+    r"(?:chủ trì|phối hợp|thực hiện|chịu trách nhiệm|đầu mối)|Chủ trì|Phối hợp|"
     r"Thời gian|Thời hạn|Tiến độ|Sản phẩm|Kết quả|Địa điểm|Thành phần|Kinh phí)[^:]{0,30}:"
 )
 _JOIN_TIGHT_PREV = re.compile(r"(?:\d-|[A-ZĐ]/|\d/)$")
@@ -267,6 +278,8 @@ def _starts_new(
     """Decide whether ``line`` starts a new paragraph after ``prev``."""
     if prev.cells is not None:
         return True
+    if _glue(prev_last_line, line) == "":
+        return False  # an identifier ("57-" / "KL/TW") or a word cut by the line break
     first = line[:1]
     prev_text = prev_last_line.rstrip()
     if prev.label is not None and not parse_label(prev.text.strip())[1].strip():
@@ -307,9 +320,69 @@ def _starts_new(
     return len(prev_text) < 0.6 * width
 
 
+# A syllable always has a vowel: a line that opens with a lower-case run of consonants only
+# ("ng.", "nh,") is the end of a word cut by a line or page break ("Truyền thô" / "ng").
+_VOWELS = frozenset("aeiouy")
+_FRAGMENT = re.compile(rf"^{LOW}+(?=[\s.,;:)]|$)")
+
+
+def _is_fragment(line: str) -> bool:
+    m = _FRAGMENT.match(line)
+    if not m:
+        return False
+    return not any(c in _VOWELS for c in unicodedata.normalize("NFD", m.group(0).lower()))
+
+
+def _glue(prev_line: str, line: str) -> str:
+    """The separator that joins ``line`` to ``prev_line`` inside one paragraph."""
+    if _JOIN_TIGHT_PREV.search(prev_line) and _JOIN_TIGHT_NEXT.match(line):
+        return ""
+    if prev_line[-1:].isalpha() and _is_fragment(line):
+        return ""
+    return " "
+
+
+_FURNITURE_REACH = 3  # non-blank lines around a page number that can hold a running header
+
+
+def drop_page_furniture(lines: list[str]) -> list[str]:
+    """Remove running headers and footers that PDF text layers repeat on every page.
+
+    A line counts as page furniture when the same text occurs at least twice and every
+    occurrence sits next to a page-number line (within a few non-blank lines). The lines
+    are blanked, not removed, so line numbers stay those of the source.
+    """
+    norm = [_MULTISPACE.sub(" ", x).strip() for x in lines]
+    filled = [i for i, x in enumerate(norm) if x]
+    pages = [k for k, i in enumerate(filled) if _PAGE_NUMBER.match(norm[i])]
+    if not pages:
+        return lines
+    near: set[int] = set()
+    for k in pages:
+        for j in range(max(0, k - _FURNITURE_REACH), min(len(filled), k + _FURNITURE_REACH + 1)):
+            near.add(filled[j])
+    seen: dict[str, list[int]] = {}
+    for i in filled:
+        seen.setdefault(norm[i], []).append(i)
+    out = list(lines)
+    for text, where in seen.items():
+        if (
+            len(where) >= 2
+            and len(text) >= 8
+            and not _PAGE_NUMBER.match(text)
+            and not _is_table_line(text)
+            and parse_label(text)[0] is None
+            and not RE_BULLET.match(text)
+            and all(i in near for i in where)
+        ):
+            for i in where:
+                out[i] = ""
+    return out
+
+
 def to_paragraphs(text: str) -> list[Para]:
     """Rebuild logical paragraphs from extracted text (see module docstring)."""
-    raw_lines = _flatten_layout_tables(clean_chars(text).split("\n"))
+    raw_lines = _flatten_layout_tables(drop_page_furniture(clean_chars(text).split("\n")))
     lines: list[tuple[int, str, bool, bool]] = []
     for i, raw in enumerate(raw_lines):
         if _is_table_line(raw):
@@ -339,10 +412,7 @@ def to_paragraphs(text: str) -> list[Para]:
             continue
         label, _ = parse_label(line)
         if cur is not None and not heading and not _starts_new(cur, cur_last, line, width, label):
-            sep = (
-                "" if (_JOIN_TIGHT_PREV.search(cur_last) and _JOIN_TIGHT_NEXT.match(line)) else " "
-            )
-            cur.text = cur.text.rstrip() + sep + line
+            cur.text = cur.text.rstrip() + _glue(cur_last, line) + line
             cur.bold = cur.bold or bold
             cur_last = line
             continue

@@ -114,7 +114,9 @@ def build_layout(paras: list[Para]) -> Layout:
         nxt = paras[start] if start < body_start else None
         if (
             nxt is not None
-            and not re.match(r"^(?:Căn cứ|Thực hiện)\b", nxt.text)
+            and not re.match(r"^Căn cứ\b", nxt.text)
+            # "Thực hiện công tác …" is a subtitle; "Thực hiện Kế hoạch số 57-KH/TU" a clause.
+            and not (re.match(r"^Thực hiện\b", nxt.text) and re.search(r"\d+\s*[/-]", nxt.text))
             and nxt.cells is None
             and len(paras[title_index].text.split()) <= 3
         ):
@@ -161,6 +163,10 @@ def build_layout(paras: list[Para]) -> Layout:
             stack = []
         elif style in ("decimal", "arabic"):
             stack = [e for e in stack if e[0] == "roman"]
+            if label.root is not None and [e[1] for e in stack] != [label.root]:
+                # "II.1." names its Roman level itself: the path is the label as written.
+                stack = [e for e in stack if e[0] == "roman" and e[1] == label.root]
+                text = f"{label.root}.{text}" if not stack else text
         else:
             pos = next((k for k, e in enumerate(stack) if e[0] == style), None)
             if pos is not None:

@@ -38,7 +38,9 @@ class Columns:
         i = self.index.get(name)
         if i is None or i >= len(row):
             return ""
-        return clean_value(row[i].replace("<br>", " "))
+        # Agencies written one per line inside a cell are a list, not one long name.
+        joiner = "; " if name in ("lead", "coord") else " "
+        return clean_value(re.sub(r"\s*<br\s*/?>\s*", joiner, row[i]))
 
 
 def _columns(row: list[str]) -> Columns | None:

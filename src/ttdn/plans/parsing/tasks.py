@@ -35,10 +35,11 @@ PURPOSE_RE = re.compile(
     r"BỐI CẢNH|PHẠM VI|ĐỐI TƯỢNG)",
     re.I,
 )
+_WHO = r"(?:Cơ quan|Đơn vị|Bộ phận)(?:\s*(?:,|/)\s*(?:đơn vị|địa phương|cơ quan))*\s+"
 FIELD_RE = re.compile(
-    r"^(?:(?P<lead>(?:(?:Cơ quan|Đơn vị|Bộ phận)\s+)?(?:chủ trì|thực hiện chính|chịu trách nhiệm"
-    r" chính)(?:\s+thực hiện)?|(?:Cơ quan|Đơn vị)\s+thực hiện)"
-    r"|(?P<coord>(?:(?:Cơ quan|Đơn vị)\s+)?phối hợp(?:\s+thực hiện)?)"
+    rf"^(?:(?P<lead>(?:{_WHO})?(?:chủ trì|thực hiện chính|chịu trách nhiệm"
+    rf"(?: chính)?)(?:\s+thực hiện)?|{_WHO}(?:thực hiện|đầu mối))"
+    rf"|(?P<coord>(?:{_WHO})?phối hợp(?:\s+thực hiện)?)"
     r"|(?P<time>Thời gian(?:\s+(?:thực hiện|hoàn thành|triển khai))?|Thời hạn(?:\s+hoàn thành)?"
     r"|Tiến độ(?:\s+thực hiện)?)"
     r"|(?P<product>Sản phẩm(?:\s+(?:đầu ra|dự kiến|chính))?|Kết quả(?:\s+(?:đầu ra|dự kiến))?)"
@@ -58,11 +59,13 @@ _OPENS_COORD = re.compile(
     r"(?:\s+với|\s+cùng)?\s+"
 )
 _TIME_IN_SENTENCE = re.compile(
-    r"(?:(?:hoàn thành|thực hiện|tổ chức)\s+)?(?:trước|chậm nhất(?:\s+là)?|trong)\s+"
+    r"(?:trước|chậm nhất(?:\s+là)?|trong)\s+"
     r"(?:ngày\s+\d{1,2}/\d{1,2}(?:/\d{4})?|q(?:uý|úy)\s+(?:IV|III|II|I)(?:\s*(?:/|năm)\s*\d{4})?|"
-    r"tháng\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{4})?|6 tháng (?:đầu|cuối) năm(?:\s+\d{4})?)",
+    r"tháng\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{4})?|6 tháng (?:đầu|cuối) năm(?:\s+\d{4})?)"
+    r"(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng))?",
     re.I,
 )
+_REPORT_DUTY = re.compile(r"(?:gửi|định kỳ|thường xuyên)\s+(?:gửi\s+)?báo cáo\b")
 _PASSIVE_BEFORE = re.compile(r"(?:\bdo|\bcủa|\bvới|\bcho|\bgiữa)\s*$")
 _GENITIVE = re.compile(r"\bcủa\b")
 
@@ -165,8 +168,8 @@ def find_subject(sentence: str, allow_adverbial: bool = True) -> Subject | None:
         verb = _VERB_RE.match(key, end)
         if not verb:
             continue
-        if verb.group(0) in ("báo cáo", "đã", "đang", "được giao"):
-            return None
+        if verb.group(0) in ("báo cáo", "đã", "đang", "được giao") or _REPORT_DUTY.match(key, end):
+            return None  # the report sentence (T6) or a description, not an assignment
         lead = split_agencies(sentence[start:end])
         if lead:
             return Subject(lead, end, verb.group(0))
@@ -301,6 +304,7 @@ def implementation_tasks(layout: Layout, tcth: list[Section]) -> list[Task]:
             text = sec.head.body
             key = fold(text)
             if not starts_agency(key):
+                out.extend(_assignment_lines(layout, sec))
                 continue
             end = name_end(key, 0)
             lead = split_agencies(text[:end])
@@ -342,6 +346,37 @@ def implementation_tasks(layout: Layout, tcth: list[Section]) -> list[Task]:
                             source="implementation-sentence",
                         )
                     )
+    return out
+
+
+def _assignment_lines(layout: Layout, sec: Section) -> list[Task]:
+    """An implementation item not headed by an agency ("1. Phân công cụ thể") whose bullets
+    or paragraphs each open with one: "- Sở Tài chính: bố trí kinh phí …" (T2 per line)."""
+    out: list[Task] = []
+    for p in _body_paras(layout, sec):
+        if field_of(p):
+            continue
+        s = sentences(p.body)[0] if p.body else ""
+        subj = find_subject(s, allow_adverbial=False)
+        if subj is None:
+            continue
+        rest_key = fold(p.body)[subj.verb_at :].lstrip(" :")
+        offset = len(p.body) - len(rest_key)
+        coord: list[str] = []
+        m = _OPENS_COORD.match(rest_key) or _OPENS_COORD.match(rest_key[:1].upper() + rest_key[1:])
+        if m and starts_agency(rest_key[m.end() :]):
+            cend = name_end(rest_key, m.end())
+            coord = split_agencies(p.body[offset + m.end() : offset + cend])
+        out.append(
+            Task(
+                section=sec.number,
+                summary=summarize(p.body[subj.verb_at :]),
+                lead=subj.lead,
+                coordinating=coord,
+                deadline=None,
+                source="implementation-line",
+            )
+        )
     return out
 
 
