@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ttdn.accounts",
     "ttdn.directory",
     "ttdn.plans",
+    "ttdn.reporting",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
