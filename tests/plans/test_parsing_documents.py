@@ -133,11 +133,13 @@ def test_body_table_rows_are_tasks_of_their_section(ca_mau: dict[str, Any]) -> N
 
 
 def test_appendix_table_with_group_rows(ca_mau: dict[str, Any]) -> None:
-    appendix = [t for t in ca_mau["tasks"] if t.get("row") and t["section"] in ("I", "II")]
-    assert [(t["section"], t["lead"]) for t in appendix] == [
-        ("I", ["Đài Phát thanh - Truyền hình tỉnh"]),
-        ("I", ["Tỉnh đoàn"]),
-        ("II", ["Sở Văn hóa, Thể thao và Du lịch"]),
+    # An appendix after the signature is no section of the document (S2, T1a/T3): the
+    # group row's label is kept as "group", the section is null.
+    appendix = [t for t in ca_mau["tasks"] if t.get("row") and t.get("appendix")]
+    assert [(t["section"], t["group"], t["lead"]) for t in appendix] == [
+        (None, "I", ["Đài Phát thanh - Truyền hình tỉnh"]),
+        (None, "I", ["Tỉnh đoàn"]),
+        (None, "II", ["Sở Văn hóa, Thể thao và Du lịch"]),
     ]
     assert appendix[1]["coordinating"] == ["Sở Giáo dục và Đào tạo", "UBND các huyện, thành phố"]
     assert appendix[1]["due"] == "2025-06-30"

@@ -96,6 +96,71 @@ def tcvn3_to_unicode(text: str) -> str:
     return text.translate(_TCVN3_TABLE)
 
 
+# Letters that TCVN3 only has in lower case in the usual fonts: capitals typed with a
+# ".VnTimeH" font reuse these codes, so after conversion "KẾ HOẠCH" reads "Kế HOạCH".
+_TCVN3_LOWER = frozenset("".join(uni for uni, _ in _TCVN3_ROWS[:-1]))
+_LINE_TOKEN = re.compile(r"\S+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _word_kind(word: str) -> str:
+    """U: all upper case; C: capitals with TCVN3 lower-case letters inside ("HOạCH", "ủY");
+    A: ambiguous, an initial capital or none plus only such letters ("Kế", "ở"); L: lower case.
+    """
+    if word.isupper():
+        return "U"
+    plain = [c for c in word if c not in _TCVN3_LOWER]
+    if any(c.islower() for c in plain):
+        return "L"
+    if any(c.isupper() for c in word[1:]):
+        return "C"
+    return "A"
+
+
+def restore_tcvn3_capitals(text: str) -> str:
+    """Upper-case the TCVN3 lower-case letters that stood for capitals.
+
+    A word whose other letters are capitals ("HOạCH", "ủY", "TỉNH") is a capital word; in a line
+    that holds no lower-case word and some capital words, every word is ("Tổ CHứC" → "TỔ
+    CHỨC", "Hà" in "TỈNH Hà NAM"); one acronym does not make a line capital ("Sở TT&TT").
+    Tokens with digits or slashes (identifiers, dates) are left alone and do not count.
+    """
+    out_lines: list[str] = []
+    for line in text.split("\n"):
+        words = [
+            (m, w)
+            for m in _LINE_TOKEN.finditer(line)
+            if not re.search(r"[\d/]", m.group(0))
+            for w in _LETTERS.finditer(m.group(0))
+        ]
+        kinds = [_word_kind(w.group(0)) for _m, w in words]
+        if not any(k == "C" or k == "A" for k in kinds):
+            out_lines.append(line)
+            continue
+        capital_words = kinds.count("C")
+        # Upper-case tokens ("UBND", "TT&TT") count once each, whatever their inner parts.
+        upper_tokens = len(
+            {
+                id(m)
+                for k, (m, w) in zip(kinds, words, strict=True)
+                if k == "U" and len(w.group(0)) >= 2
+            }
+        )
+        strong = capital_words + upper_tokens
+        all_caps = (
+            "L" not in kinds
+            and (capital_words >= 1 or upper_tokens >= 2)
+            and strong >= kinds.count("A")
+        )
+        chars = list(line)
+        for k, (m, w) in zip(kinds, words, strict=True):
+            if k == "C" or (k == "A" and all_caps):
+                start = m.start() + w.start()
+                chars[start : start + len(w.group(0))] = list(w.group(0).upper())
+        out_lines.append("".join(chars))
+    return "\n".join(out_lines)
+
+
 def vni_to_unicode(text: str) -> str:
     return _VNI_RE.sub(lambda m: VNI_TO_UNICODE[m.group(0)], text)
 
@@ -215,6 +280,11 @@ def _legacy_candidates(text: str) -> list[tuple[str, str]]:
     return [("tcvn3", _nfc(tcvn3_to_unicode(text))), ("vni", _nfc(vni_to_unicode(text)))]
 
 
+def _finish(name: str | None, text: str) -> str:
+    # The Vietnamese score reads lower case, so capitals are restored only for the winner.
+    return restore_tcvn3_capitals(text) if name == "tcvn3" else text
+
+
 def fix_legacy_text(text: str) -> tuple[str, str | None]:
     """Convert Unicode text that is really TCVN3/VNI read through a Western font mapping."""
     base = vietnamese_score(text)
@@ -224,7 +294,7 @@ def fix_legacy_text(text: str) -> tuple[str, str | None]:
         score = vietnamese_score(converted)
         if score > best_score + 0.05:
             best_name, best_text, best_score = name, converted, score
-    return best_text, best_name
+    return _finish(best_name, best_text), best_name
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -269,4 +339,4 @@ def detect_and_decode(data: bytes) -> tuple[str, str]:
     candidates += _legacy_candidates(western)
     candidates.append(("cp1252", _nfc(western)))
     name, text = max(candidates, key=lambda c: vietnamese_score(c[1]))
-    return text, name
+    return _finish(name, text), name

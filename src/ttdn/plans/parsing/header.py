@@ -27,6 +27,10 @@ _PLACE_DATE_NUMERIC = re.compile(
 _TITLE_YEAR = re.compile(r"(?<!đến )(?<!tới )(?<!đến hết )\bnăm\s+(?P<y>(?:19|20)\d{2})\b")
 _HORIZON = re.compile(r"(?:đến|tới|giai đoạn|tầm nhìn(?: đến)?)\s+(?:năm\s+)?$")
 _SUBJECT = re.compile(r"^V/v\s*:?\s*", re.I)
+_MOTTO_FULL = re.compile(
+    r"CỘNG\s+H(?:OÀ|ÒA)\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM"
+    r"|(?:Độc lập|ĐỘC LẬP)\s*[-–—]\s*(?:Tự do|TỰ DO)\s*[-–—]\s*(?:Hạnh phúc|HẠNH PHÚC)"
+)
 _MOTTO = re.compile(r"CỘNG H(?:OÀ|ÒA)|Cộng h(?:oà|òa) xã hội|Độc lập|ĐỘC LẬP")
 
 # Legal document identifiers: 72/2015/NĐ-CP, 5406/BTTTT-TTĐN, 57-KL/TW, 1486/QĐ-TTg …
@@ -45,7 +49,8 @@ _LEGAL_STOP = re.compile(
 _FOOTNOTE_MARK = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,2}\]|\[\^\w{1,8}\]")
 
 _REPORT_TIME = re.compile(
-    r"(?P<t>(?:trước|chậm nhất(?:\s+là)?(?:\s+vào)?)\s+(?:ngày\s+)?\d{1,2}\s*(?:/|\s+tháng\s+)"
+    r"(?P<t>(?:trước|chậm nhất(?:\s+là)?(?:\s+vào)?(?:\s+trước)?)\s+(?:ngày\s+)?"
+    r"\d{1,2}\s*(?:/|\s+tháng\s+)"
     r"\s*\d{1,2}(?:\s*(?:/|\s+năm\s+)\s*\d{4})?(?:\s+(?:hằng|hàng)\s+(?:năm|quý|tháng))?)",
     re.I,
 )
@@ -144,29 +149,76 @@ def _normal_case(upper: str) -> str:
             proper = True
         if low == "phố" and len(out) > 1 and out[-2].lower() == "thành":
             proper = True
-        if low in {"bộ", "sở", "ban", "cục", "và", "-"}:
+        if low in {"bộ", "sở", "ban", "cục", "và", "-"} or w.endswith(","):
             cap_next = True
     return " ".join(out)
 
 
-def _issuer(layout: Layout, province: str | None) -> str | None:
+_BODY_HEAD = re.compile(r"^(?:ỦY BAN|UỶ BAN|UBND|HỘI ĐỒNG|HĐND)\b")
+_LOCALITY = re.compile(r"^(?:TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|QUẬN)\b")
+_BARE_BODY = re.compile(r"^(?:Ủy ban nhân dân|Uỷ ban nhân dân|Hội đồng nhân dân)$")
+_NAMED_PLACE = re.compile(rf"\b(?:tỉnh|thành phố|huyện|thị xã|quận)\s+{UP}")
+_DEPARTMENT = re.compile(r"^(?:Sở|Ban|Văn phòng|Chi cục|Trung tâm)\b")
+
+
+def _header_body_lines(layout: Layout) -> list[str]:
+    """The issuing-body lines of the header block (rule H3).
+
+    OCR of a two-column header merges the columns ("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI …",
+    "TỈNH X Độc lập - Tự do - Hạnh phúc"): the body is the part left of the motto, read from
+    every such line. The block ends at a line that is only the motto, or at the number line.
+    """
     paras = layout.paras
     lines: list[str] = []
     for i in layout.header:
         text = paras[i].text
+        if _NUMBER_LINE.search(text) or _PLACE_DATE.search(text):
+            break
         motto = _MOTTO.search(text)
         if motto:
-            text = text[: motto.start()].strip()
-            if text:
-                lines.append(text)
-            break
-        if paras[i].caps and not _NUMBER_LINE.search(text):
+            # What is left once the motto phrases are taken out is the body's column (an
+            # all-caps merge can put "TỈNH X" between "VIỆT NAM" and "ĐỘC LẬP").
+            pieces = [clean_value(x) for x in _MOTTO_FULL.split(text)]
+            left = clean_value(" ".join(x for x in pieces if x.strip(" -–—")))
+            letters = [c for c in left if c.isalpha()]
+            if letters and all(c.isupper() for c in letters) and not _MOTTO.search(left):
+                lines.append(left)
+                continue
+            if lines or left:
+                break
+            continue
+        if paras[i].caps:
             lines.append(text)
-    lines = [x for x in lines if x and len(x) < 80]
+    return [x for x in lines if x and len(x) < 80]
+
+
+def _place_of(normal: str) -> str | None:
+    m = _NAMED_PLACE.search(normal)
+    return normal[m.start() :] if m else None
+
+
+def _issuer(layout: Layout, province: str | None, place: str | None) -> str | None:
+    paras = layout.paras
+    lines = _header_body_lines(layout)
     if lines:
-        if len(lines) >= 2 and re.match(r"^(?:TỈNH|THÀNH PHỐ|HUYỆN)\b", lines[1]):
-            return _normal_case(lines[0] + " " + lines[1])
-        return _normal_case(lines[-1])
+        issuer: str | None = None
+        parent_place: str | None = None
+        for k, line in enumerate(lines):
+            if _BODY_HEAD.match(line) and k + 1 < len(lines) and _LOCALITY.match(lines[k + 1]):
+                lines[k : k + 2] = [f"{line} {lines[k + 1]}"]
+                break
+        for line in lines[:-1]:
+            parent_place = parent_place or _place_of(_normal_case(line))
+        issuer = _normal_case(lines[-1])
+        if _BARE_BODY.match(issuer) or (_DEPARTMENT.match(issuer) and parent_place):
+            # "ỦY BAN NHÂN DÂN" with no province, a department under "UBND TỈNH X": the
+            # province the document names completes it.
+            where = parent_place or (
+                _province_phrase(paras, place) if _BARE_BODY.match(issuer) else None
+            )
+            if where and not _place_of(issuer):
+                issuer = f"{issuer} {where}"
+        return issuer
     for i in layout.preamble:
         m = _ISSUER_SENTENCE.search(paras[i].text)
         if m:
@@ -181,13 +233,34 @@ def _issuer(layout: Layout, province: str | None) -> str | None:
     return None
 
 
-def _province(paras: list[Para]) -> str | None:
-    counts: Counter[str] = Counter()
+def _province_counts(paras: list[Para]) -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
     for p in paras:
         for m in _PROVINCE.finditer(p.text):
             name = m.group(1).strip()
             if name and not name.startswith(("Ủy", "Uỷ")):
-                counts[name] += 1
+                counts[(m.group(0).split()[0].lower(), name)] += 1
+    return counts
+
+
+def _province_phrase(paras: list[Para], place: str | None) -> str | None:
+    """ "tỉnh X" for the province the document names; the place of the date line when it is
+    one of them (or when the text names none)."""
+    counts = _province_counts(paras)
+    if place:
+        for (kind, name), _n in counts.most_common():
+            if name == place:
+                return f"{kind} {name}"
+    if counts:
+        (kind, name), _n = counts.most_common(1)[0]
+        return f"{kind} {name}"
+    return f"tỉnh {place}" if place else None
+
+
+def _province(paras: list[Para]) -> str | None:
+    counts: Counter[str] = Counter()
+    for (_kind, name), n in _province_counts(paras).items():
+        counts[name] += n
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -263,24 +336,61 @@ def legal_bases(layout: Layout) -> list[str]:
     return found
 
 
+_SYNTHESIS = re.compile(r"tổng hợp", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _report_clauses(text: str) -> list[str]:
+    """Sentences of a paragraph cut at ";" too, except that a clause holding a time but no
+    report verb ("Định kỳ trước ngày 15/11 hằng năm các cơ quan, đơn vị;") goes with the next
+    clause, which reports ("Ủy ban nhân dân huyện … báo cáo …")."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        parts = [x for x in re.split(r"(?<=;)\s+", sentence) if x.strip()]
+        k = 0
+        while k < len(parts):
+            clause = parts[k]
+            while (
+                not _REPORT_WORD.search(clause)
+                and _REPORT_TIME.search(clause)
+                and k + 1 < len(parts)
+                and _REPORT_WORD.search(parts[k + 1])
+            ):
+                k += 1
+                clause = f"{clause} {parts[k]}"
+            out.append(clause)
+            k += 1
+    return out
+
+
 def report_deadline(layout: Layout) -> str | None:
-    """Rule H7: the time phrase of the sentence that asks agencies to report results."""
+    """Rule H7: the time phrase of the sentence that asks agencies to report results.
+
+    The agencies' report sentence ("Định kỳ trước ngày 15/11 hằng năm, các cơ quan … báo cáo
+    kết quả … về Sở X để tổng hợp") wins over the focal department's own duty ("tổng hợp
+    kết quả, báo cáo Ủy ban nhân dân tỉnh trước ngày 31/12"), which is used only when no
+    agencies' sentence fixes a time. The department's duty is the one where "tổng hợp"
+    comes before the report verb.
+    """
     paras = layout.paras
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, int, str] | None = None
     for idx, p in enumerate(paras[layout.body_start :], start=layout.body_start):
         if not _REPORT_WORD.search(p.text):
             continue
-        for sentence in re.split(r"(?<=[.;])\s+", p.text):
-            if not _REPORT_WORD.search(sentence):
+        for clause in _report_clauses(p.body or p.text):
+            report = _REPORT_WORD.search(clause)
+            if not report:
                 continue
-            m = _REPORT_TIME.search(clean_value(sentence))
+            m = _REPORT_TIME.search(clean_value(clause))
             if not m:
                 continue
-            rank = 0 if (CLOSING_RE.match(sentence) or _REPORT_RESULT.search(sentence)) else 1
-            cand = (rank, idx, clean_value(m.group("t")))
-            if best is None or cand[:2] < best[:2]:
+            synthesis = _SYNTHESIS.search(clause)
+            department = bool(synthesis and synthesis.start() < report.start())
+            result = bool(CLOSING_RE.match(clause) or _REPORT_RESULT.search(clause))
+            cand = (int(department), 0 if result else 1, idx, clean_value(m.group("t")))
+            if best is None or cand[:3] < best[:3]:
                 best = cand
-    return best[2] if best else None
+    return best[3] if best else None
 
 
 def _recipients_and_signer(paras: list[Para], body_end: int) -> tuple[list[str], str | None]:
@@ -309,7 +419,7 @@ def parse_header(layout: Layout) -> Header:
     header.number = _number(paras, min(upto, 40))
     header.issued_date, header.issue_place, date_year = _date(paras, min(upto, 40))
     province = _province(paras)
-    header.issuer = _issuer(layout, province)
+    header.issuer = _issuer(layout, province, header.issue_place)
     header.title, subtitle = _title(layout)
     header.year = _year(subtitle, date_year)
     header.legal_bases = legal_bases(layout)

@@ -128,7 +128,9 @@ def build_layout(paras: list[Para]) -> Layout:
     appendix_start: int | None = None
     for i in range(body_start, len(paras)):
         p = paras[i]
-        if BODY_END_RE.match(p.text) or (p.caps and APPENDIX_RE.match(p.text)):
+        if BODY_END_RE.match(p.text) or (
+            (p.caps or p.bold or p.md_heading) and p.label is None and APPENDIX_RE.match(p.text)
+        ):
             body_end = i
             break
     for i in range(body_end, len(paras)):

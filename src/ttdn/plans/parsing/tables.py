@@ -51,11 +51,40 @@ def _columns(row: list[str]) -> Columns | None:
             if name not in index and pattern.search(key):
                 index[name] = i
                 break
+    return _complete(index)
+
+
+def _complete(index: dict[str, int]) -> Columns | None:
     if "lead" in index and ("content" in index or "stt" in index):
         if "content" not in index:
             index["content"] = index.get("stt", -1) + 1
         return Columns(index)
     return None
+
+
+def _sub_header(cols: Columns, row: list[str]) -> Columns | None:
+    """A second header row under a merged cell ("Đơn vị thực hiện" over "Chủ trì | Phối hợp")
+    names the columns it spans: its roles replace the merged one's."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(row):
+        key = fold(clean_value(cell))
+        if not key:
+            continue
+        role = next((name for name, pattern in _COLUMNS if pattern.search(key)), None)
+        if role is None or role in ("stt", "content") or _COLUMN_NUMBERS.match(key):
+            return None
+        found[role] = i
+    if "lead" not in found:
+        return None
+    index = {k: v for k, v in cols.index.items() if k not in found}
+    index.update(found)
+    return _complete(index)
+
+
+def _is_group(stt: str) -> bool:
+    return bool(stt) and (
+        (bool(_ROMAN.match(stt.upper())) and stt.isupper()) or bool(re.fullmatch(r"[A-Z]", stt))
+    )
 
 
 def _tables(layout: Layout) -> list[tuple[int, list[Para]]]:
@@ -76,10 +105,19 @@ def _tables(layout: Layout) -> list[tuple[int, list[Para]]]:
 
 
 def table_tasks(layout: Layout) -> list[Task]:
+    """Task rows of every task table.
+
+    A table inside the body belongs to the innermost section holding it (T1a/T3); a table
+    after the body (an appendix printed after the recipients and the signature) belongs to
+    no section of the document, so its tasks get ``section`` null. Group rows ("A", "II")
+    are not sections (S2): their label is kept as ``group``.
+    """
     tasks: list[Task] = []
     for start, rows in _tables(layout):
         cols: Columns | None = None
+        header_seen = False
         group: str | None = None
+        group_heading: str | None = None
         in_body = layout.body_start <= start < layout.body_end
         owner = layout.owner.get(start) if in_body else None
         for row_para in rows:
@@ -87,25 +125,30 @@ def table_tasks(layout: Layout) -> list[Task]:
             if cols is None:
                 cols = _columns(row)
                 continue
+            if not header_seen:
+                header_seen = True
+                sub = _sub_header(cols, row)
+                if sub is not None:
+                    cols = sub
+                    continue
             if all(_COLUMN_NUMBERS.match(c.strip()) or not c.strip() for c in row):
                 continue  # "(1) | (2) | (3)" under the header
             stt = cols.get(row, "stt")
             content = cols.get(row, "content")
             lead_text = cols.get(row, "lead")
+            others = [clean_value(c) for i, c in enumerate(row) if i != cols.index.get("stt")]
+            others = [c for c in others if c]
+            if _is_group(stt) and len(others) <= 1:
+                # A group row: its title sits in whichever cell the merge left it.
+                group, group_heading = stt, (others[0] if others else None)
+                continue
             if not lead_text:
-                if stt and (
-                    (_ROMAN.match(stt.upper()) and stt.isupper()) or re.fullmatch(r"[A-Z]", stt)
-                ):
-                    group = stt
-                elif content and not stt:
-                    group = group  # a sub-heading row without number: keep the group
                 continue
             lead = split_agencies(lead_text)
             if not lead:
                 continue
-            section = owner.number if owner is not None else group
             task = Task(
-                section=section,
+                section=owner.number if owner is not None else None,
                 summary=summarize(content),
                 lead=lead,
                 coordinating=split_agencies(cols.get(row, "coord")),
@@ -114,6 +157,12 @@ def table_tasks(layout: Layout) -> list[Task]:
             )
             if stt:
                 task.extra["row"] = stt
+            if group:
+                task.extra["group"] = group
+                if group_heading:
+                    task.extra["group_heading"] = group_heading
+            if not in_body:
+                task.extra["appendix"] = True
             product = cols.get(row, "product")
             if product:
                 task.extra["outputs"] = product
