@@ -282,6 +282,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # several models have a "kind" or "status" field with different choices
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "ttdn.plans.models.PlanStatus",
+        "PlanKindEnum": "ttdn.plans.models.PlanKind",
+        "TaskStatusEnum": "ttdn.plans.models.TaskStatus",
+        "PlanImportStatusEnum": "ttdn.plans.models.PlanImportStatus",
+        "OrganisationKindEnum": "ttdn.directory.models.OrganisationKind",
+    },
 }
 
 LOGGING = {

@@ -115,3 +115,29 @@ def test_other_heads_split_lists() -> None:
         "Nhà hát Nghệ thuật tỉnh",
         "Bảo tàng tỉnh",
     ]
+
+
+def test_a_place_qualifier_closes_an_agency_name_before_any_verb():
+    from ttdn.plans.parsing import parse_text
+
+    text = (
+        "KẾ HOẠCH\nThông tin đối ngoại năm 2026\n\nII. NHIỆM VỤ\n\n"
+        "1. Đón phóng viên nước ngoài\n\n"
+        "Sở Ngoại vụ chủ trì, phối hợp với Sở Du lịch và Công an tỉnh đón và hướng dẫn "
+        "đoàn phóng viên nước ngoài trong tháng 9/2026.\n"
+    )
+    task = parse_text(text)["tasks"][0]
+    assert task["lead"] == ["Sở Ngoại vụ"]
+    assert task["coordinating"] == ["Sở Du lịch", "Công an tỉnh"]
+    assert task["summary"].startswith("đón và hướng dẫn đoàn phóng viên")
+
+
+def test_qualifier_rule_keeps_collectives_whole():
+    from ttdn.plans.parsing.agencies import name_end
+
+    for name in (
+        "UBND các huyện, thành phố trực thuộc tỉnh",
+        "Ủy ban nhân dân tỉnh Hà Tĩnh",
+        "các cơ quan báo chí Trung ương và địa phương",
+    ):
+        assert name_end(name) == len(name)

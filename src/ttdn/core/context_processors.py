@@ -19,7 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     scope = get_scope(user)
     items = [
         {"label": _("Dashboard"), "url": reverse("core:home"), "key": "home"},
-        {"label": _("Plans and tasks"), "url": reverse("plans:list"), "key": "plans"},
+        {"label": _("Plans"), "url": reverse("plans:list"), "key": "plans"},
+        {"label": _("Tasks"), "url": reverse("plans:tasks"), "key": "tasks"},
         {"label": _("Directory"), "url": reverse("directory:list"), "key": "directory"},
         {"label": _("Partners"), "url": reverse("directory:partners"), "key": "partners"},
     ]
@@ -27,9 +28,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"label": _("Audit log"), "url": reverse("audit:list"), "key": "audit"})
         items.append({"label": _("Users"), "url": reverse("accounts:users"), "key": "users"})
     items.append({"label": _("API"), "url": reverse("api-docs"), "key": "api"})
+    # the most specific menu entry whose address starts the current path is the active one
     path = request.path
+    matches = [
+        str(item["url"])
+        for item in items
+        if path.startswith(str(item["url"])) and item["key"] != "home"
+    ]
+    best = max(matches, key=len) if matches else None
     for item in items:
-        item["active"] = (
-            path == item["url"] if item["key"] == "home" else path.startswith(str(item["url"]))
-        )
+        item["active"] = path == item["url"] if item["key"] == "home" else item["url"] == best
     return {"nav_items": items, "scope": scope}

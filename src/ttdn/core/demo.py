@@ -26,7 +26,7 @@ from ttdn.directory.models import (
 )
 from ttdn.directory.resolver import clear_cache, resolve
 from ttdn.directory.services import SYSTEM, function_holder, person_create
-from ttdn.plans.models import Plan, Section, Task, TaskAgency
+from ttdn.plans.models import Plan
 
 DEMO_PASSWORD = "demo-ttdn-2026"
 DEMO_PROVINCE = "Tuyên Quang"
@@ -58,118 +58,25 @@ def _pick(name: str, province: Organisation, on: dt.date) -> Organisation:
     return Organisation.objects.get(pk=result.matches[0].organisation_id)
 
 
-# The demo plan's structure (its text is core/data/demo_plan_2026.md; once the plan
-# importer lands the demo goes through it like any uploaded document).
-DEMO_SECTIONS = [
-    ("I", "MỤC ĐÍCH, YÊU CẦU"),
-    ("II", "NHIỆM VỤ CỤ THỂ"),
-    ("II.1", "Bồi dưỡng kỹ năng phát ngôn cho người phát ngôn các sở, ngành"),
-    ("II.2", "Sản xuất bộ ảnh song ngữ Việt - Anh về Cao nguyên đá Đồng Văn và Tân Trào"),
-    ("II.3", "Đón đoàn phóng viên nước ngoài tìm hiểu du lịch cộng đồng"),
-    ("II.4", "Theo dõi dư luận báo chí trong nước và nước ngoài về tỉnh"),
-    ("III", "TỔ CHỨC THỰC HIỆN"),
-    ("III.1", "Sở Văn hóa, Thể thao và Du lịch"),
-    ("III.2", "Sở Tài chính"),
-]
-DEMO_TASKS = [
-    (
-        "II.1",
-        "Bồi dưỡng kỹ năng phát ngôn cho người phát ngôn các sở, ngành",
-        ["Sở Văn hóa, Thể thao và Du lịch"],
-        ["Các sở, ban, ngành"],
-        "Quý II năm 2026",
-        dt.date(2026, 6, 30),
-    ),
-    (
-        "II.2",
-        "Bộ ảnh song ngữ Việt - Anh về Cao nguyên đá Đồng Văn và Tân Trào",
-        ["Báo và Phát thanh, Truyền hình Tuyên Quang"],
-        ["Sở Văn hóa, Thể thao và Du lịch"],
-        "Quý III năm 2026",
-        dt.date(2026, 9, 30),
-    ),
-    (
-        "II.3",
-        "Đón đoàn phóng viên nước ngoài tìm hiểu du lịch cộng đồng",
-        ["Sở Ngoại vụ"],
-        ["Sở Văn hóa, Thể thao và Du lịch", "Công an tỉnh"],
-        "tháng 9/2026",
-        dt.date(2026, 9, 30),
-    ),
-    (
-        "II.4",
-        "Theo dõi dư luận báo chí trong và ngoài nước về tỉnh",
-        ["Sở Văn hóa, Thể thao và Du lịch"],
-        ["Công an tỉnh", "Cổng Thông tin điện tử tỉnh"],
-        "Thường xuyên",
-        None,
-    ),
-    (
-        "III.1",
-        "Đầu mối tổng hợp kết quả, báo cáo Ủy ban nhân dân tỉnh",
-        ["Sở Văn hóa, Thể thao và Du lịch"],
-        [],
-        "trước ngày 15/11/2026",
-        dt.date(2026, 11, 14),
-    ),
-    ("III.2", "Bố trí kinh phí thực hiện kế hoạch", ["Sở Tài chính"], [], "", None),
-]
-
-
 def demo_plan_text() -> str:
     return (resources.files("ttdn.core") / "data" / "demo_plan_2026.md").read_text("utf-8")
 
 
 def _load_plan(province: Organisation, on: dt.date) -> Plan:
+    """Import the demo plan like any uploaded document: parse, review, publish."""
+    from ttdn.plans.services import plan_import_create, plan_publish
+
     issuer = _pick("Ủy ban nhân dân tỉnh", province, on)
-    plan, created = Plan.objects.get_or_create(
-        issuer=issuer,
-        number="901/KH-UBND",
-        defaults={
-            "title": "Kế hoạch công tác thông tin đối ngoại năm 2026 (dữ liệu trình diễn)",
-            "year": 2026,
-            "issued_date": dt.date(2026, 1, 12),
-            "status": Plan.Status.PUBLISHED,
-            "report_deadline": "trước ngày 15/11 hằng năm",
-            "legal_bases": ["72/2015/NĐ-CP"],
-            "source_text": demo_plan_text(),
-        },
+    existing = Plan.objects.filter(issuer=issuer, number="901/KH-UBND").first()
+    if existing is not None:
+        return existing
+    pending = plan_import_create(
+        actor=SYSTEM,
+        organisation=issuer,
+        filename="demo_plan_2026.md",
+        content=demo_plan_text().encode("utf-8"),
     )
-    if not created:
-        return plan
-    sections = {}
-    for pos, (number, heading) in enumerate(DEMO_SECTIONS):
-        sections[number] = Section.objects.create(
-            plan=plan, number=number, heading=heading, position=pos
-        )
-    for pos, (sec, summary, leads, coords, deadline, due) in enumerate(DEMO_TASKS):
-        task = Task.objects.create(
-            plan=plan,
-            section=sections[sec],
-            summary=summary,
-            deadline_text=deadline,
-            due=due,
-            position=pos,
-        )
-        for role, names in ((TaskAgency.Role.LEAD, leads), (TaskAgency.Role.COORDINATING, coords)):
-            for i, name in enumerate(names):
-                res = resolve(name, province=province, on=on)
-                best = res.matches[0] if res.matches and not res.is_collective else None
-                TaskAgency.objects.create(
-                    task=task,
-                    role=role,
-                    name_as_written=name,
-                    position=i,
-                    organisation_id=best.organisation_id if best else None,
-                    is_collective=res.is_collective,
-                    confidence=(
-                        best.confidence
-                        if best
-                        else max((m.confidence for m in res.matches), default=0.0)
-                    ),
-                )
-    audit_record(actor=SYSTEM, action="create", obj=plan, changes={"demo": [None, True]})
-    return plan
+    return plan_publish(actor=SYSTEM, plan_import=pending)
 
 
 def demo_logins() -> list[DemoLogin]:

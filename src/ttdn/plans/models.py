@@ -8,6 +8,7 @@ resolver's confidence, so that a person can confirm or correct the link.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,12 +19,17 @@ class Plan(models.Model):
         PUBLISHED = "published", _("Published")
         REPLACED = "replaced", _("Replaced")
 
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("Plan")
+        GUIDANCE = "guidance", _("Guidance")
+
     issuer = models.ForeignKey(
         "directory.Organisation",
         on_delete=models.PROTECT,
         related_name="plans",
         verbose_name=_("issuer"),
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PLAN)
     title = models.CharField(_("title"), max_length=500)
     number = models.CharField(_("number"), max_length=64, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
@@ -42,6 +48,14 @@ class Plan(models.Model):
     report_deadline = models.CharField(_("report deadline"), max_length=255, blank=True)
     legal_bases = models.JSONField(_("legal bases"), default=list, blank=True)
     source_text = models.TextField(_("source text"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -134,3 +148,114 @@ class TaskAgency(models.Model):
 
     def __str__(self) -> str:
         return self.name_as_written
+
+
+class PlanVersion(models.Model):
+    """A snapshot of a plan's full structure, taken at every publish and edit."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("structure"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} v{self.number}"
+
+
+class PlanImport(models.Model):
+    """An uploaded plan document being reviewed before it is published.
+
+    Holds the parser's structure (``data``, the contract shape, edited in the review), the
+    extracted text, and the reviewer's decisions: the issuer and, for agency names the
+    resolver could not settle, the organisation chosen (``agency_choices``: name as
+    written → organisation id, or 0 for "leave unlinked"). The uploaded file itself is
+    never kept.
+    """
+
+    class Status(models.TextChoices):
+        REVIEW = "review", _("Under review")
+        PUBLISHED = "published", _("Published")
+
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.PROTECT,
+        related_name="plan_imports",
+        verbose_name=_("owner"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Plan.Kind.choices, default=Plan.Kind.PLAN
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    data = models.JSONField(_("structure"), default=dict)
+    source_text = models.TextField(_("source text"), blank=True)
+    issuer = models.ForeignKey(
+        "directory.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issuer"),
+    )
+    agency_choices = models.JSONField(_("agency choices"), default=dict, blank=True)
+    replaces = models.ForeignKey(
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("replaces"),
+    )
+    plan = models.ForeignKey(
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imports",
+        verbose_name=_("plan"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REVIEW
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("plan import")
+        verbose_name_plural = _("plan imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.data.get("title") or self.filename)
+
+
+# Module-level names of the choice sets, for drf-spectacular's ENUM_NAME_OVERRIDES
+# (it imports dotted paths and cannot reach classes nested in a model).
+PlanStatus = Plan.Status
+PlanKind = Plan.Kind
+TaskStatus = Task.Status
+PlanImportStatus = PlanImport.Status

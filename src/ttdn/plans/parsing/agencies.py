@@ -279,6 +279,11 @@ _STOP_RE = re.compile(
     r"\s(?:để|nhằm|theo|tại|cho|khi|nếu|đối với|trong việc|trong quá trình|thông qua|"
     r"trên cơ sở|về việc)\s|[.:!?]"
 )
+_QUALIFIER_END = re.compile(
+    r"(?<![^\W\d_])(?P<qualifier>tỉnh|huyện|xã|phường|thành phố|thị xã|trung ương|Trung ương)"
+    r" (?!(?:và|hoặc|trực thuộc|thuộc|trên|liên quan|có liên quan|ủy|đoàn|của|các|nơi|"
+    r"có|cấp|khác)(?![^\W\d_]))(?=[a-zđà-ỹ])"
+)
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _SEPARATOR = re.compile(r"\s*[,;]\s*|\s+và\s+|\s+-\s+(?=[A-ZĐ])")
 _LEAD_NOISE = re.compile(
@@ -327,6 +332,11 @@ def name_end(key: str, start: int = 0) -> int:
     s = _STOP_RE.search(key, search_from, end)
     if s:
         end = s.start()
+    # A place qualifier closes a name ("Công an tỉnh", "Ủy ban nhân dân huyện"): a lower-case
+    # word after it that cannot continue a name is the duty, whatever its verb ("… tỉnh đón").
+    q = _QUALIFIER_END.search(key, search_from, end)
+    if q:
+        end = q.end("qualifier")
     return end
 
 

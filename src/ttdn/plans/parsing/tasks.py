@@ -103,6 +103,25 @@ def summarize(text: str, limit: int = 20) -> str:
     return " ".join(words[:limit])
 
 
+_LEAD_VERB_AT = re.compile(r"chủ trì\s*[,;]?\s*(?:và\s+)?")
+_COORD_AT = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+")
+
+
+def duty_summary(sentence: str, verb_at: int) -> str:
+    """The duty of an assignment sentence, without "chủ trì, phối hợp với <agencies>":
+    "Sở Ngoại vụ chủ trì, phối hợp với Công an tỉnh đón đoàn …" → "đón đoàn …"."""
+    key = fold(sentence)
+    pos = verb_at
+    m = _LEAD_VERB_AT.match(key, pos)
+    if m:
+        pos = m.end()
+    m = _COORD_AT.match(key, pos)
+    if m and starts_agency(key[m.end() :]):
+        pos = name_end(key, m.end())
+    rest = sentence[pos:].lstrip(" ,;:")
+    return summarize(rest) if len(rest.split()) >= 2 else summarize(sentence[verb_at:])
+
+
 def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
 
@@ -339,7 +358,7 @@ def implementation_tasks(layout: Layout, tcth: list[Section]) -> list[Task]:
                     out.append(
                         Task(
                             section=sec.number,
-                            summary=summarize(s[subj.verb_at :]),
+                            summary=duty_summary(s, subj.verb_at),
                             lead=subj.lead,
                             coordinating=coordinating_in(s, subj.verb_at),
                             deadline=_time_in(s),
@@ -370,7 +389,7 @@ def _assignment_lines(layout: Layout, sec: Section) -> list[Task]:
         out.append(
             Task(
                 section=sec.number,
-                summary=summarize(p.body[subj.verb_at :]),
+                summary=duty_summary(p.body, subj.verb_at),
                 lead=subj.lead,
                 coordinating=coord,
                 deadline=None,
@@ -396,7 +415,7 @@ def sentence_tasks(layout: Layout, skip: set[int]) -> list[Task]:
                 out.append(
                     Task(
                         section=sec.number,
-                        summary=summarize(s[subj.verb_at :]),
+                        summary=duty_summary(s, subj.verb_at),
                         lead=subj.lead,
                         coordinating=coordinating_in(s, subj.verb_at),
                         deadline=_time_in(s),
