@@ -21,13 +21,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": _("Dashboard"), "url": reverse("core:home"), "key": "home"},
         {"label": _("Plans"), "url": reverse("plans:list"), "key": "plans"},
         {"label": _("Tasks"), "url": reverse("plans:tasks"), "key": "tasks"},
+        {"label": _("Reports"), "url": reverse("reporting:campaigns"), "key": "campaigns"},
+        {"label": _("Province"), "url": reverse("reporting:my_province"), "key": "province"},
         {"label": _("Directory"), "url": reverse("directory:list"), "key": "directory"},
         {"label": _("Partners"), "url": reverse("directory:partners"), "key": "partners"},
     ]
     if scope.write_all or scope.has_role(Role.ADMINISTRATOR):
         items.append({"label": _("Audit log"), "url": reverse("audit:list"), "key": "audit"})
         items.append({"label": _("Users"), "url": reverse("accounts:users"), "key": "users"})
-    items.append({"label": _("API"), "url": reverse("api-docs"), "key": "api"})
+    if scope.read_all:
+        items.insert(
+            1, {"label": _("Nationwide"), "url": reverse("national:index"), "key": "national"}
+        )
     # the most specific menu entry whose address starts the current path is the active one
     path = request.path
     matches = [

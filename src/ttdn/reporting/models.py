@@ -344,3 +344,57 @@ class KpiValue(models.Model):
 
 def open_task_q() -> Q:
     return ~Q(status__in=["done", "cancelled"])
+
+
+class ProvinceYearStats(models.Model):
+    """Denormalised figures of one province and one year, for the national view.
+
+    A summary, never a source of truth: ``ttdn.reporting.national.stats_refresh`` rebuilds
+    a row from plans, tasks, updates and campaigns with GROUP BY queries (after a bulk
+    load, from a periodic job, and whenever a province page is opened). See
+    docs/adr/0006-national-aggregates.md.
+    """
+
+    province = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    plan = models.ForeignKey(
+        "plans.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan_number = models.CharField(_("plan number"), max_length=64, blank=True)
+    plan_issued_date = models.DateField(_("plan issued on"), null=True, blank=True)
+    plans = models.PositiveIntegerField(_("published plans"), default=0)
+    tasks = models.PositiveIntegerField(_("tasks"), default=0)
+    not_started = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(
+        default=0, help_text=_("Open tasks past their due date, or marked overdue.")
+    )
+    cancelled = models.PositiveIntegerField(default=0)
+    updates = models.PositiveIntegerField(_("progress updates"), default=0)
+    campaign = models.ForeignKey(
+        ReportCampaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reports_expected = models.PositiveIntegerField(default=0)
+    reports_done = models.PositiveIntegerField(default=0)
+    reports_late = models.PositiveIntegerField(default=0)
+    computed_on = models.DateField(
+        _("computed for"), help_text=_("The day overdue and late were judged against.")
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("province figures for a year")
+        verbose_name_plural = _("province figures per year")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "year"], name="province_year_stats_once")
+        ]
+        indexes = [models.Index(fields=["year", "province"])]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.year}"

@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from ttdn.directory.models import Organisation
 from ttdn.plans.models import Task, TaskAgency
 
 from .models import (
+    Evidence,
     KpiDefinition,
     KpiValue,
     LegalParameter,
@@ -340,3 +342,141 @@ def kpi_set(
         after=snapshot(row),
     )
     return row
+
+
+# --- evidence, notifications, prefill (added with the reporting screens) -------------------
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def task_update_with_evidence(
+    *,
+    actor: Any,
+    task: Task,
+    organisation: Organisation,
+    files: Iterable[UploadedFile] = (),
+    **fields: Any,
+) -> TaskUpdate:
+    """``task_update_add`` and the update's evidence files, in one transaction."""
+    files = list(files)
+    for f in files:
+        if (f.size or 0) > MAX_EVIDENCE_BYTES:
+            raise ValidationError(
+                {
+                    "files": _("“%(name)s” is larger than %(mb)d MB.")
+                    % {"name": f.name, "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)}
+                }
+            )
+    update = task_update_add(actor=actor, task=task, organisation=organisation, **fields)
+    for f in files:
+        name = (f.name or "file")[:255]
+        ev = Evidence(update=update, name=name, size=f.size or 0)
+        ev.file.save(name, f, save=False)
+        ev.save()
+        audit_record(
+            actor=actor,
+            action="create",
+            obj=ev,
+            after={**snapshot(ev, exclude=("file",)), "file": ev.file.name},
+        )
+    return update
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: Any, notification: Notification | None = None) -> int:
+    """Mark one of the actor's notifications read, or all of them (``notification`` None).
+
+    Reading is the actor's own interface state, not a record others rely on: no audit row.
+    """
+    if notification is not None and notification.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("This notification is not yours."))
+    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if notification is not None:
+        qs = qs.filter(pk=notification.pk)
+    return qs.update(read_at=timezone.now())
+
+
+def submission_prefill(submission: ReportSubmission) -> list[dict[str, Any]]:
+    """Result lines for the agency's report, from its tasks' progress in the campaign period.
+
+    Tasks: the agency is lead or coordinating, the plan is a published plan of the
+    campaign's province, and the task is due in the period or recurring. Each line carries
+    the agency's latest update (status, progress, narrative), else the task's status.
+    """
+    from ttdn.plans.models import Plan
+
+    campaign = submission.campaign
+    links = (
+        TaskAgency.objects.filter(
+            organisation=submission.agency,
+            task__plan__status=Plan.Status.PUBLISHED,
+            task__plan__kind=Plan.Kind.PLAN,
+            task__plan__issuer__path__startswith=campaign.scope.path,
+        )
+        .filter(
+            Q(task__due__gte=campaign.period_start, task__due__lte=campaign.period_end)
+            | ~Q(task__recurrence="")
+        )
+        .select_related("task", "task__section", "task__plan")
+        .order_by("task__plan_id", "task__position", "role")
+    )
+    roles: dict[int, str] = {}
+    tasks: dict[int, Task] = {}
+    for link in links:
+        if link.task_id not in roles or link.role == TaskAgency.Role.LEAD:
+            roles[link.task_id] = link.role
+        tasks.setdefault(link.task_id, link.task)
+    latest: dict[int, TaskUpdate] = {}
+    for u in TaskUpdate.objects.filter(
+        task_id__in=list(tasks), organisation=submission.agency
+    ).order_by("task_id", "-happened_on", "-id"):
+        latest.setdefault(u.task_id, u)
+    lines = []
+    for tid, task in tasks.items():
+        last = latest.get(tid)
+        lines.append(
+            {
+                "task": tid,
+                "summary": task.summary,
+                "role": roles[tid],
+                "status": (last.status if last and last.status else task.status),
+                "progress": last.progress
+                if last
+                else (100 if task.status == Task.Status.DONE else 0),
+                "result": last.narrative if last else "",
+            }
+        )
+    return lines
+
+
+@transaction.atomic
+def submission_update(
+    *,
+    actor: Any,
+    submission: ReportSubmission,
+    expected_version: int,
+    kpis: dict[KpiDefinition, Decimal | None] | None = None,
+    **data: Any,
+) -> ReportSubmission:
+    """Save the draft and its KPI figures together: a stale version saves neither."""
+    submission = submission_save(
+        actor=actor, submission=submission, expected_version=expected_version, **data
+    )
+    campaign_kpis = set(submission.campaign.kpis.values_list("pk", flat=True))
+    for definition, value in (kpis or {}).items():
+        if definition.pk not in campaign_kpis:
+            raise ValidationError(
+                _("“%(name)s” is not asked for in this campaign.") % {"name": definition.name}
+            )
+        if value is None:
+            continue
+        kpi_set(
+            actor=actor,
+            definition=definition,
+            organisation=submission.agency,
+            year=submission.campaign.year,
+            value=value,
+            submission=submission,
+        )
+    return submission
