@@ -460,10 +460,14 @@ def _data_table(d: Document, block: Table, layout: Layout) -> None:
         _run(p, name, size, bold=True)
     # A running-number column ("STT", "TT") is centred, as Vietnamese tables have it.
     centred = [c.strip().casefold() in {"stt", "tt", "số tt"} for c in block.columns]
-    for row, values in zip(rows[1:], block.rows, strict=True):
+    # python-docx recomputes the whole grid on every ``row.cells``: take it once (O(n), not
+    # O(n²) — a 2,400-row annex table went from 6.6 s to well under a second).
+    grid = t._cells
+    for i, (row, values) in enumerate(zip(rows[1:], block.rows, strict=True), start=1):
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         padded = list(values[:ncols]) + [None] * (ncols - len(values))
-        for cell, value, centre in zip(row.cells, padded, centred, strict=True):
+        row_cells = grid[i * ncols : (i + 1) * ncols]
+        for cell, value, centre in zip(row_cells, padded, centred, strict=True):
             text, numeric = _fmt_cell(value)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             align = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
