@@ -12,6 +12,11 @@ import sys
 COMMANDS: list[tuple[str, str]] = [
     ("start", "Set up the database, load the demo and serve the platform with its job worker"),
     ("demo", "Load the demo province, its agencies, users of every role and a demo plan"),
+    (
+        "demo national",
+        "Generate a national dataset: 34 provinces × 40 agencies × 60 tasks × 5 years",
+    ),
+    ("national_stats", "Refresh the per-province summary figures of the national view"),
     ("worker", "Run the background job worker (embedded database queue or Redis)"),
     ("plan parse PATH --json", "Read a plan document (.txt, .md, .docx, .pdf) into JSON"),
     ("directory load-units", "Load the 63 former and 34 current provinces and their mapping"),

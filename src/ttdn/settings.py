@@ -125,6 +125,9 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 _default_sqlite = f"sqlite:///{DATA_DIR / 'ttdn.sqlite3'}"
+if not os.environ.get("DATABASE_URL"):
+    # the embedded default keeps its file in the data folder: make it on first use
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = _env("DATABASE_URL", _default_sqlite)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -8,7 +8,33 @@ from ttdn.core.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo province (Tuyên Quang), its agencies, demo users and a demo plan."
+    help = (
+        "Load the demo province (Tuyên Quang), its agencies, demo users and a demo plan. "
+        "`ttdn demo national [options]` generates the national dataset instead "
+        "(see `ttdn demo_national --help`)."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("what", nargs="?", choices=["province", "national"], default="province")
+        parser.add_argument("rest", nargs="*", help="options passed to demo_national")
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # "ttdn demo national --provinces 2 …": hand everything after "national" over
+        if len(argv) > 2 and argv[2] == "national":
+            from django.core.management import call_command
+
+            self._setup_and_call(call_command, argv[3:])
+            return
+        super().run_from_argv(argv)
+
+    @staticmethod
+    def _setup_and_call(call_command: Any, rest: list[str]) -> None:
+        import django
+
+        django.setup()
+        from django.core.management import ManagementUtility
+
+        ManagementUtility(["ttdn", "demo_national", *rest]).execute()
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo(progress=lambda msg: self.stdout.write(f"  • {msg}"))
