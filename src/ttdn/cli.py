@@ -18,6 +18,7 @@ COMMANDS: list[tuple[str, str]] = [
     ),
     ("national_stats", "Refresh the per-province summary figures of the national view"),
     ("worker", "Run the background job worker (embedded database queue or Redis)"),
+    ("scheduler", "Enqueue the daily jobs (reminders, digests, KPIs) once a day"),
     ("plan parse PATH --json", "Read a plan document (.txt, .md, .docx, .pdf) into JSON"),
     ("directory load-units", "Load the 63 former and 34 current provinces and their mapping"),
     (

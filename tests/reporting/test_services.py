@@ -245,3 +245,54 @@ def test_legal_parameters_are_dated(db):
     )
     assert legal_parameter("annual_report_due", dt.date(2026, 6, 1)) == "11-15"
     assert legal_parameter("annual_report_due", dt.date(2027, 6, 1)) == "11-30"
+
+
+def test_kpis_are_computed_from_progress_figures_without_overwriting_entries(world):
+    from ttdn.reporting.models import KpiValue
+    from ttdn.reporting.services import kpi_compute
+
+    task = world["task"]
+    task_update_add(
+        actor=world["foreign_officer"],
+        task=task,
+        organisation=world["foreign"],
+        narrative="Đón đoàn thứ nhất",
+        figures={"foreign_reporters": 1},
+        happened_on=dt.date(2026, 4, 2),
+    )
+    task_update_add(
+        actor=world["foreign_officer"],
+        task=task,
+        organisation=world["foreign"],
+        narrative="Đón đoàn thứ hai",
+        figures={"foreign_reporters": 2},
+        happened_on=dt.date(2026, 9, 2),
+    )
+    task_update_add(
+        actor=world["foreign_officer"],
+        task=task,
+        organisation=world["foreign"],
+        narrative="Năm khác",
+        figures={"foreign_reporters": 5},
+        happened_on=dt.date(2025, 9, 2),
+    )
+    kpi_compute(year=2026)
+    value = KpiValue.objects.get(
+        definition__code="foreign_reporters", organisation=world["foreign"], year=2026
+    )
+    assert value.value == 3 and value.source == "computed"
+    issued = KpiValue.objects.get(
+        definition__code="plan_issued", organisation=world["province"], year=2026
+    )
+    assert issued.value == 1
+    assert kpi_compute(year=2026)["computed"] == 0  # nothing changes on a re-run
+    kpi_set(
+        actor="system",
+        definition=value.definition,
+        organisation=world["foreign"],
+        year=2026,
+        value=4,
+    )
+    assert kpi_compute(year=2026)["kept_entered"] >= 1
+    value.refresh_from_db()
+    assert value.value == 4 and value.source == "entered"

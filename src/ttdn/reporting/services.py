@@ -480,3 +480,62 @@ def submission_update(
             submission=submission,
         )
     return submission
+
+
+def kpi_compute(*, year: int, province: Organisation | None = None) -> dict[str, int]:
+    """Compute KPI values from the work recorded in the platform (source "computed").
+
+    - ``sum`` indicators: the figures agencies attached to their progress updates in the
+      year (``TaskUpdate.figures``, keyed by indicator code);
+    - ``plan_issued``: 1 when the province has a published plan for the year.
+    A value entered by a person is never overwritten. Re-running gives the same values.
+    """
+    from collections import defaultdict
+
+    from ttdn.plans.models import Plan
+
+    from .models import TaskUpdate
+
+    definitions = {d.code: d for d in KpiDefinition.objects.filter(active=True)}
+    totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    updates = TaskUpdate.objects.filter(happened_on__year=year).exclude(figures={})
+    if province is not None:
+        updates = updates.filter(organisation__path__startswith=province.path)
+    for org_id, figures in updates.values_list("organisation_id", "figures").iterator():
+        for code, value in (figures or {}).items():
+            d = definitions.get(code)
+            if d is not None and d.aggregation == KpiDefinition.Aggregation.SUM:
+                totals[(code, org_id)] += Decimal(str(value))
+    provinces = Organisation.objects.filter(kind="province", valid_to__isnull=True)
+    if province is not None:
+        provinces = provinces.filter(pk=province.pk)
+    if "plan_issued" in definitions:
+        for prov in provinces:
+            issued = Plan.objects.filter(
+                kind=Plan.Kind.PLAN,
+                year=year,
+                status=Plan.Status.PUBLISHED,
+                issuer__path__startswith=prov.path,
+            ).exists()
+            totals[("plan_issued", prov.pk)] = Decimal(1 if issued else 0)
+    counts = {"computed": 0, "kept_entered": 0}
+    orgs = Organisation.objects.in_bulk({org_id for _code, org_id in totals})
+    for (code, org_id), value in totals.items():
+        existing = KpiValue.objects.filter(
+            definition=definitions[code], organisation_id=org_id, year=year
+        ).first()
+        if existing is not None and existing.source == KpiValue.Source.ENTERED:
+            counts["kept_entered"] += 1
+            continue
+        if existing is not None and existing.value == value:
+            continue
+        kpi_set(
+            actor=SYSTEM,
+            definition=definitions[code],
+            organisation=orgs[org_id],
+            year=year,
+            value=value,
+            source=KpiValue.Source.COMPUTED,
+        )
+        counts["computed"] += 1
+    return counts

@@ -1,4 +1,4 @@
-"""Daily jobs of the reporting app (run by a scheduler calling ``ttdn reporting daily``)."""
+"""Daily jobs of the reporting app, enqueued once a day by ``ttdn scheduler``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from .notifications import digest_send, reminders_run
 
 
 @task()
-def daily_reminders(day: str | None = None) -> dict[str, int]:
-    """Create today's reminders, then send the digests. Safe to run more than once."""
+def daily_reporting(day: str | None = None) -> dict[str, int]:
+    """Reminders, digests, computed KPIs and the national summary. Safe to run twice."""
+    from .national import stats_refresh
+    from .services import kpi_compute
+
     today = dt.date.fromisoformat(day) if day else dt.date.today()
-    return {"reminders": reminders_run(today), "digests": digest_send(today)}
+    result = {"reminders": reminders_run(today), "digests": digest_send(today)}
+    result.update(kpi_compute(year=today.year))
+    result["stats_rows"] = stats_refresh(years=[today.year], today=today)
+    return result

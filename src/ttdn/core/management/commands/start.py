@@ -35,6 +35,7 @@ class Command(BaseCommand):
         procs: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"] and settings.TASKS_BACKEND != "immediate":
             procs.append(subprocess.Popen([sys.executable, "-m", "ttdn.cli", "worker"], env=env))
+            procs.append(subprocess.Popen([sys.executable, "-m", "ttdn.cli", "scheduler"], env=env))
         host, _, port = options["addr"].rpartition(":")
         self.stdout.write(
             self.style.SUCCESS(f"\nTTĐN đang chạy tại / running at http://{options['addr']}/")
