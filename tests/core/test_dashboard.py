@@ -56,3 +56,27 @@ def test_demo_is_idempotent(demo):
         Task.objects.count(),
         User.objects.count(),
     )
+
+
+PAGES = [
+    "/home/", "/plans/", "/plans/tasks/", "/plans/tasks/?mine=on", "/directory/",
+    "/directory/partners/", "/reporting/campaigns/", "/reporting/notifications/",
+    "/reporting/province/", "/api/docs/",
+]
+
+
+@pytest.mark.parametrize("username", ["quantri", "dieuphoi", "canbo", "bientap", "trunguong"])
+def test_every_main_page_renders_for_every_demo_role(demo, username):
+    from ttdn.plans.models import Plan, Task
+
+    c = Client()
+    c.force_login(User.objects.get(username=username))
+    plan = Plan.objects.get()
+    task = Task.objects.filter(plan=plan).first()
+    for url in [*PAGES, f"/plans/{plan.pk}/", f"/reporting/tasks/{task.pk}/"]:
+        resp = c.get(url, follow=True)
+        assert resp.status_code in (200, 404), (url, resp.status_code)
+        if url in PAGES[:7] or url.startswith("/plans/"):
+            assert resp.status_code == 200, url
+    national = c.get("/national/").status_code
+    assert national == (200 if username == "trunguong" else 403) or national == 404

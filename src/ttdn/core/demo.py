@@ -146,8 +146,100 @@ def load_demo(progress: Progress = print) -> list[DemoLogin]:
             _ensure_user(login, org, scope_org)
         _spokesperson(province, today)
         progress("Kế hoạch trình diễn / demo plan …")
-        _load_plan(province, today)
+        plan = _load_plan(province, today)
+        progress("Tiến độ và đợt báo cáo / progress and a report campaign …")
+        _execution(province, plan, today)
     return demo_logins()
+
+
+# (a word of the task's summary, what was done, status, %, figures)
+DEMO_PROGRESS = [
+    (
+        "phát ngôn",
+        "Đã tổ chức 01 lớp bồi dưỡng cho 45 người phát ngôn (dữ liệu trình diễn).",
+        "done",
+        100,
+        {"trainings": 1, "trainees": 45},
+    ),
+    (
+        "ảnh",
+        "Đã chụp 120 ảnh, đang biên tập chú thích tiếng Anh (dữ liệu trình diễn).",
+        "in_progress",
+        60,
+        {},
+    ),
+    (
+        "phóng viên",
+        "Đã đón 01 đoàn 8 phóng viên nước ngoài (dữ liệu trình diễn).",
+        "done",
+        100,
+        {"foreign_reporters": 1},
+    ),
+]
+
+
+def _execution(province: Organisation, plan: Plan, today: dt.date) -> None:
+    """Some progress on the demo plan and this year's report campaign, once."""
+    from ttdn.reporting.models import KpiDefinition, ReportCampaign
+    from ttdn.reporting.services import (
+        campaign_open,
+        kpi_compute,
+        submission_save,
+        submission_submit,
+        task_update_add,
+    )
+
+    year = plan.year or today.year
+    if ReportCampaign.objects.filter(scope=province, year=year).exists():
+        return
+    tasks = list(plan.tasks.prefetch_related("agencies__organisation").order_by("position"))
+    for word, text, status, pct, figures in DEMO_PROGRESS:
+        task = next((t for t in tasks if word in t.summary.lower()), None)
+        lead = task and next(
+            (
+                a.organisation
+                for a in task.agencies.all()
+                if a.role == "lead" and a.organisation is not None
+            ),
+            None,
+        )
+        if task is not None and lead is not None:
+            task_update_add(
+                actor=SYSTEM,
+                task=task,
+                organisation=lead,
+                narrative=text,
+                status=status,
+                progress=pct,
+                figures=figures,
+            )
+    agencies = {
+        a.organisation
+        for t in tasks
+        for a in t.agencies.all()
+        if a.organisation is not None and a.organisation.kind != "province"
+    }
+    focal = _pick("Sở Văn hóa, Thể thao và Du lịch", province, today)
+    campaign = campaign_open(
+        actor=SYSTEM,
+        owner=focal,
+        scope=province,
+        title=f"Báo cáo kết quả công tác thông tin đối ngoại năm {year}",
+        year=year,
+        due=dt.date(year, 11, 14),
+        agencies=sorted(agencies, key=lambda o: o.name),
+        kpis=KpiDefinition.objects.filter(level="agency"),
+    )
+    first = campaign.submissions.order_by("agency__name").first()
+    if first is not None:
+        first = submission_save(
+            actor=SYSTEM,
+            submission=first,
+            expected_version=first.version,
+            narrative="Hoàn thành các nhiệm vụ được giao (dữ liệu trình diễn).",
+        )
+        submission_submit(actor=SYSTEM, submission=first, expected_version=first.version)
+    kpi_compute(year=year, province=province)
 
 
 def _top(org: Organisation) -> Organisation:
