@@ -21,3 +21,13 @@ def make_organisation(db):
 @pytest.fixture
 def make_account(db):
     return make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (pages cache figures for a minute)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -59,9 +59,16 @@ def test_demo_is_idempotent(demo):
 
 
 PAGES = [
-    "/home/", "/plans/", "/plans/tasks/", "/plans/tasks/?mine=on", "/directory/",
-    "/directory/partners/", "/reporting/campaigns/", "/reporting/notifications/",
-    "/reporting/province/", "/api/docs/",
+    "/home/",
+    "/plans/",
+    "/plans/tasks/",
+    "/plans/tasks/?mine=on",
+    "/directory/",
+    "/directory/partners/",
+    "/reporting/campaigns/",
+    "/reporting/notifications/",
+    "/reporting/province/",
+    "/api/docs/",
 ]
 
 

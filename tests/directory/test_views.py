@@ -127,3 +127,9 @@ def test_create_form_reports_errors_in_vietnamese(tree):
     )
     assert resp.status_code == 302
     assert Organisation.objects.get(name="Sở Mới").parent == tree["province"]
+
+
+def test_create_form_can_be_prefilled_from_a_name_as_written(tree):
+    c = _client(tree["coordinator"])
+    page = c.get("/directory/new/?name=S%E1%BB%9F%20Du%20l%E1%BB%8Bch&kind=department")
+    assert 'value="Sở Du lịch"' in page.content.decode()

@@ -119,8 +119,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     if not (scope.write_all or scope.write_paths):
         raise PermissionDenied
     initial = {}
-    if request.GET.get("parent"):
-        initial["parent"] = request.GET["parent"]
+    for key in ("parent", "name", "kind"):  # prefilled from a link (e.g. the plan review)
+        if request.GET.get(key):
+            initial[key] = request.GET[key]
     form = OrganisationForm(request.POST or None, initial=initial, parents=_parents_for(request))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}

@@ -517,8 +517,27 @@ def province_campaigns(province: Organisation, limit: int = 5) -> list[ReportCam
     )
 
 
+DASHBOARD_TTL = 60  # seconds the figures are reused; see docs/adr/0006-national-aggregates.md
+
+
 def dashboard_data(province: Organisation, year: int, today: dt.date) -> dict[str, Any]:
-    """The province dashboard's figures (shared by the page and the API)."""
+    """The province dashboard's figures (shared by the page and the API).
+
+    A province-year holds thousands of tasks; the figures cost a few hundred milliseconds
+    of aggregate queries, so they are computed once a minute per province and year and
+    shared (at most a minute old). The permission check is the caller's, on every request.
+    """
+    from django.core.cache import cache
+
+    key = f"reporting:dashboard:{province.pk}:{year}:{today.isoformat()}"
+    data: dict[str, Any] | None = cache.get(key)
+    if data is None:
+        data = _dashboard_data(province, year, today)
+        cache.set(key, data, DASHBOARD_TTL)
+    return data
+
+
+def _dashboard_data(province: Organisation, year: int, today: dt.date) -> dict[str, Any]:
     completion = completion_by_agency(province, year, today)
     trend = overdue_trend(province, today)
     kpi = kpi_by_agency(province, year)

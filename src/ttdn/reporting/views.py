@@ -10,11 +10,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -459,19 +461,18 @@ def _query(request: HttpRequest) -> str:
 
 @login_required
 def province_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    province = selectors.access_province(request.user, pk)
+    province = selectors.access_province(request.user, pk)  # the scope check, every request
     today = dt.date.today()
     form = YearForm(request.GET or None)
     year = (form.cleaned_data.get("year") if form.is_valid() else None) or today.year
-    data = selectors.dashboard_data(province, year, today)
-    completion = data["completion"]
-    return render(
-        request,
-        "reporting/province_dashboard.html",
-        {
-            "province": province,
-            "year": year,
-            "form": form,
+    # Figures and charts are shared for a minute per province, year and language
+    # (selectors.DASHBOARD_TTL, docs/adr/0006): under load the page costs its template only.
+    key = f"reporting:dashboard-view:{province.pk}:{year}:{today.isoformat()}:{get_language()}"
+    shown = cache.get(key)
+    if shown is None:
+        data = selectors.dashboard_data(province, year, today)
+        completion = data["completion"]
+        shown = {
             **data,
             "completion_chart": charts.hbar_chart(
                 [charts.Bar(c.name, c.done, c.total) for c in completion],
@@ -488,5 +489,10 @@ def province_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
                 for c, n in data["campaigns"]
             ],
             "total_tasks": sum(data["status_counts"].values()),
-        },
+        }
+        cache.set(key, shown, selectors.DASHBOARD_TTL)
+    return render(
+        request,
+        "reporting/province_dashboard.html",
+        {"province": province, "year": year, "form": form, **shown},
     )
