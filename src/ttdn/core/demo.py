@@ -195,7 +195,9 @@ def _execution(province: Organisation, plan: Plan, today: dt.date) -> None:
     tasks = list(plan.tasks.prefetch_related("agencies__organisation").order_by("position"))
     for word, text, status, pct, figures in DEMO_PROGRESS:
         task = next((t for t in tasks if word in t.summary.lower()), None)
-        lead = task and next(
+        if task is None:
+            continue
+        lead = next(
             (
                 a.organisation
                 for a in task.agencies.all()
@@ -203,7 +205,7 @@ def _execution(province: Organisation, plan: Plan, today: dt.date) -> None:
             ),
             None,
         )
-        if task is not None and lead is not None:
+        if lead is not None:
             task_update_add(
                 actor=SYSTEM,
                 task=task,
