@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ttdn.audit.services import audit_record, snapshot
+from ttdn.audit.services import audit_record, delete_audited, snapshot
 from ttdn.directory.models import Organisation
 
 from .models import Role, RoleAssignment, User
@@ -73,16 +73,4 @@ def role_grant(*, actor: Any, user: User, role: str, organisation: Organisation)
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     _check_admin(actor, assignment.organisation)
-    before = snapshot(assignment)
-    label = str(assignment)
-    pk = assignment.pk
-    assignment.delete()
-    audit_record(
-        actor=actor,
-        action="delete",
-        object_type="accounts.roleassignment",
-        object_id=str(pk),
-        object_repr=label,
-        before=before,
-        after=None,
-    )
+    delete_audited(actor=actor, obj=assignment)

@@ -73,3 +73,19 @@ def audit_record(
         changes=changes if changes is not None else diff(before, after),
         ip_address=current_ip.get(),
     )
+
+
+def delete_audited(*, actor: Any, obj: models.Model) -> AuditEntry:
+    """Delete ``obj`` and record what it was (call inside the service's transaction)."""
+    before = snapshot(obj)
+    label, pk, object_type = str(obj)[:300], obj.pk, obj._meta.label_lower
+    obj.delete()
+    return audit_record(
+        actor=actor,
+        action="delete",
+        object_type=object_type,
+        object_id=str(pk),
+        object_repr=label,
+        before=before,
+        after=None,
+    )

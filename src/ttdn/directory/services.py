@@ -13,7 +13,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from ttdn.accounts.permissions import get_scope
-from ttdn.audit.services import audit_record, snapshot
+from ttdn.audit.services import audit_record, delete_audited, snapshot
 from ttdn.core.text import fold, squash
 
 from .models import (
@@ -211,18 +211,7 @@ def alias_add(
 @transaction.atomic
 def alias_remove(*, actor: Any, alias: OrganisationAlias) -> None:
     _check_write(actor, alias.organisation)
-    before = snapshot(alias)
-    pk, label = alias.pk, alias.name
-    alias.delete()
-    audit_record(
-        actor=actor,
-        action="delete",
-        object_type="directory.organisationalias",
-        object_id=str(pk),
-        object_repr=label,
-        before=before,
-        after=None,
-    )
+    delete_audited(actor=actor, obj=alias)
 
 
 @transaction.atomic
