@@ -58,6 +58,15 @@ def p95(values: list[float]) -> float:
     return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
 
 
+def superuser():  # type: ignore[no-untyped-def]
+    from ttdn.accounts.models import User
+
+    user, _ = User.objects.get_or_create(
+        username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return user
+
+
 def national_viewer() -> User:
     user, _ = User.objects.get_or_create(username="bench_national")
     province = Organisation.objects.filter(kind=OrganisationKind.PROVINCE).first()
@@ -124,6 +133,23 @@ def main() -> int:
         args.docx_runs,
     )
     pages["national_docx"] = (get(reverse("national:docx"), year=year), args.docx_runs)
+    # The provincial report of the province's campaign (DOCX with the task table and annex
+    # figures), downloaded as the province's coordinator would.
+    from ttdn.reporting.models import ReportCampaign
+
+    campaign = ReportCampaign.objects.filter(scope_id=province_id, year=year).first()
+    if campaign is not None:
+        manager = Client()
+        manager.force_login(superuser())
+        report_url = reverse("reporting:campaign_report", args=[campaign.pk, "docx"])
+
+        def campaign_docx() -> object:
+            resp = manager.get(report_url)
+            if resp.status_code != 200:
+                raise SystemExit(f"{report_url}: HTTP {resp.status_code}")
+            return resp
+
+        pages["campaign_report_docx"] = (campaign_docx, args.docx_runs)
 
     tasks = Task.objects.count()
     print(f"engine {engine}; {tasks:,} tasks; year {year}; province {province_id}")
