@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ttdn.directory",
     "ttdn.plans",
     "ttdn.reporting",
+    "ttdn.monitoring",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -240,6 +241,16 @@ elif EMAIL_URL == "locmem":
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = _env("TTDN_FROM_EMAIL", "ttdn@localhost")
+# The platform's public address, for links in e-mails.
+TTDN_BASE_URL = _env("TTDN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Press monitoring -------------------------------------------------------------
+# Options of the polite HTTP client (ttdn.monitoring.fetch.http.Fetcher) and of the
+# article extractor (trafilatura); see docs/deployment.md.
+TTDN_FETCHER_OPTIONS: dict = {}
+TTDN_EXTRACT_OPTIONS: dict = {}
+# How long a worker holds a batch of items; after a crash they are taken up again then.
+TTDN_MONITOR_LEASE_SECONDS = int(_env("TTDN_MONITOR_LEASE_SECONDS", "300"))
 
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -292,6 +303,11 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "ttdn.plans.models.TaskStatus",
         "PlanImportStatusEnum": "ttdn.plans.models.PlanImportStatus",
         "OrganisationKindEnum": "ttdn.directory.models.OrganisationKind",
+        "SourceKindEnum": "ttdn.monitoring.models.Source.Kind",
+        "ItemKindEnum": "ttdn.monitoring.models.Item.Kind",
+        "AlertRuleKindEnum": "ttdn.monitoring.models.AlertRule.Kind",
+        "CaseStatusEnum": "ttdn.monitoring.cases.CaseStatus",
+        "CaseOutcomeEnum": "ttdn.monitoring.models.Case.Outcome",
     },
 }
 

@@ -26,7 +26,21 @@ class DailyJob:
     hour: int  # local time (Asia/Ho_Chi_Minh)
 
 
-DAILY_JOBS = [DailyJob("reporting.daily", "ttdn.reporting.tasks.daily_reporting", hour=6)]
+DAILY_JOBS = [
+    DailyJob("reporting.daily", "ttdn.reporting.tasks.daily_reporting", hour=6),
+    DailyJob("monitoring.daily", "ttdn.monitoring.tasks.daily_monitoring", hour=7),
+]
+# Jobs enqueued at every tick (each minute). They must be safe to run concurrently and
+# twice: the press tick claims each due source and item with a lease in the database.
+MINUTE_JOBS = ["ttdn.monitoring.tasks.monitor_tick"]
+
+
+def tick_minute_jobs(jobs: list[str] | None = None) -> list[str]:
+    """Enqueue the every-minute jobs. Returns their paths."""
+    paths = MINUTE_JOBS if jobs is None else jobs
+    for path in paths:
+        import_string(path).enqueue()
+    return list(paths)
 
 
 def _enqueue(task_path: str, day: str) -> None:

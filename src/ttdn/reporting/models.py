@@ -122,6 +122,8 @@ class Notification(models.Model):
         CAMPAIGN = "campaign", _("Report requested")
         RETURNED = "returned", _("Report returned for correction")
         SUBMITTED = "submitted", _("Report submitted")
+        PRESS = "press", _("Press alert")
+        CASE = "case", _("Response case")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -5,11 +5,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ttdn.core.scheduler import tick
+from ttdn.core.scheduler import tick, tick_minute_jobs
 
 
 class Command(BaseCommand):
-    help = "Enqueue the daily jobs (reminders, digests, KPIs, national figures) once a day."
+    help = (
+        "Enqueue the daily jobs (reminders, digests, KPIs, national figures) once a day "
+        "and the press-monitoring tick every minute."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="check once and exit (cron)")
@@ -19,6 +22,7 @@ class Command(BaseCommand):
         while True:
             for name in tick():
                 self.stdout.write(f"enqueued {name}")
+            tick_minute_jobs()
             if options["once"]:
                 return
             time.sleep(options["interval"])

@@ -1,0 +1,776 @@
+"""The press pipeline, one stage after another, each a plain function.
+
+    discover(source)      feed / sitemap / listing page / imported file → Item rows (QUEUED)
+    download_batch()      article pages → Item.html                       (QUEUED → FETCHED)
+    process_batch()       extract → language → places and terms → topics → sentiment
+                          → duplicates and stories → search index → alerts (FETCHED → DONE)
+
+The stage lives on the row. A batch is claimed with a lease (``lease_token``,
+``lease_until``) and written back in one transaction that checks the lease, so a worker
+killed at any point leaves its items in their stage; when the lease runs out another run
+takes them again. Items are unique by URL, so collecting a feed twice adds nothing and
+nothing is indexed twice (the index replaces a row by its key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Cluster, FetchRun, Item, ItemProvince, ItemTopic, Source
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# failures that another attempt will not cure
+PERMANENT = {"too_large", "unsafe_url", "robots", "hostile_xml", "malformed", "encoding"}
+STORY_WINDOW = dt.timedelta(days=3)
+FAILING_AFTER = 1  # consecutive failed collections before a source shows as failing
+
+
+# --- stage timing -----------------------------------------------------------------------
+
+
+@dataclass
+class StageStats:
+    """Seconds and items per stage; jobs return them and the benchmark adds them up."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    items: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, stage: str, seconds: float, items: int = 1) -> None:
+        self.seconds[stage] += seconds
+        self.items[stage] += items
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        return {"seconds": dict(self.seconds), "items": dict(self.items)}
+
+
+class _timer:
+    def __init__(self, stats: StageStats | None, stage: str, items: int = 1) -> None:
+        self.stats, self.stage, self.items = stats, stage, items
+
+    def __enter__(self) -> _timer:
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.stats is not None:
+            self.stats.add(self.stage, time.perf_counter() - self.t0, self.items)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def url_hash(url: str) -> str:
+    return hashlib.sha1(url.strip().encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def sort_key_for(when: dt.datetime) -> int:
+    """Microseconds since the epoch: newest-first order and the search index's row id."""
+    return int(when.timestamp() * 1_000_000)
+
+
+def allowed_hosts() -> list[str]:
+    from .models import AllowedHost
+
+    return list(AllowedHost.objects.values_list("host", flat=True))
+
+
+_fetcher_lock = threading.Lock()
+_fetcher: Any = None
+_fetcher_hosts: tuple[str, ...] = ()
+
+
+def host_intervals() -> dict[str, float]:
+    """Seconds between two requests to a host: the strictest of its sources' limits."""
+    from urllib.parse import urlsplit
+
+    out: dict[str, float] = {}
+    for url, per_minute in Source.objects.exclude(url="").values_list("url", "requests_per_minute"):
+        host = (urlsplit(url).hostname or "").lower()
+        if host and per_minute:
+            out[host] = max(out.get(host, 0.0), 60.0 / per_minute)
+    return out
+
+
+def get_fetcher() -> Any:
+    """One polite HTTP client per process (it keeps the per-host clocks and robots.txt).
+
+    It is rebuilt when an administrator changes the allowed private hosts; the per-host
+    intervals follow the sources' settings (``TTDN_FETCHER_OPTIONS`` overrides both).
+    """
+    global _fetcher, _fetcher_hosts
+    from django.conf import settings
+
+    options = dict(getattr(settings, "TTDN_FETCHER_OPTIONS", {}) or {})
+    hosts = tuple(sorted(set(allowed_hosts()) | set(options.pop("allowed_hosts", ()))))
+    intervals = host_intervals()
+    intervals.update(options.pop("host_intervals", {}) or {})
+    with _fetcher_lock:
+        if _fetcher is None or hosts != _fetcher_hosts:
+            from .fetch.http import Fetcher
+
+            if _fetcher is not None:
+                _fetcher.close()
+            _fetcher = Fetcher(allowed_hosts=hosts, **options)
+            _fetcher_hosts = hosts
+        _fetcher.host_intervals.update({k.lower(): v for k, v in intervals.items()})
+        return _fetcher
+
+
+def reset_fetcher() -> None:
+    global _fetcher
+    with _fetcher_lock:
+        if _fetcher is not None:
+            _fetcher.close()
+        _fetcher = None
+
+
+@dataclass
+class NewItem:
+    url: str
+    title: str = ""
+    text: str = ""
+    published: dt.datetime | None = None
+    author: str = ""
+    kind: str = Item.Kind.ARTICLE
+    external_id: str = ""
+
+
+def create_items(source: Source, entries: Sequence[NewItem], *, stage: str) -> int:
+    """Insert the entries not yet known (by URL). Returns how many are new.
+
+    ``sort_key`` must be unique as well: keys are spread by the URL's hash and a clash
+    (two items of the same microsecond) is retried with the next key.
+    """
+    now = timezone.now()
+    by_hash: dict[str, NewItem] = {}
+    for e in entries:
+        if e.url:
+            by_hash.setdefault(url_hash(e.url), e)
+    if not by_hash:
+        return 0
+    known = set(Item.objects.filter(url_hash__in=list(by_hash)).values_list("url_hash", flat=True))
+    created = 0
+    for h, e in by_hash.items():
+        if h in known:
+            continue
+        when = e.published if e.published and e.published <= now else now
+        key = sort_key_for(when) + int(h[:4], 16) % 997
+        for attempt in range(50):
+            try:
+                with transaction.atomic():
+                    Item.objects.create(
+                        source=source,
+                        url=e.url[:2000],
+                        url_hash=h,
+                        title=(e.title or "")[:1000],
+                        text=e.text,
+                        author=(e.author or "")[:300],
+                        published_at=e.published,
+                        sort_key=key + attempt,
+                        kind=e.kind,
+                        external_id=e.external_id[:200],
+                        stage=stage,
+                    )
+                created += 1
+                break
+            except IntegrityError:
+                if Item.objects.filter(url_hash=h).exists():
+                    break  # another worker collected it meanwhile
+        else:  # pragma: no cover - 50 items in the same microsecond range
+            log.error("no free sort key for %s", e.url)
+    return created
+
+
+# --- stage 1: discover ---------------------------------------------------------------------
+
+
+def _record_failure(source: Source, run: FetchRun, code: str, message: str) -> None:
+    run.outcome = FetchRun.Outcome.FAILED
+    run.error_code, run.error = code[:32], message[:500]
+    source.consecutive_failures += 1
+    source.last_error, source.last_error_code = message[:500], code[:32]
+    if source.consecutive_failures >= FAILING_AFTER:
+        source.health = Source.Health.FAILING
+
+
+def discover(source: Source, *, fetcher: Any = None, stats: StageStats | None = None) -> FetchRun:
+    """Collect a source's list of articles (not the articles themselves) and record health.
+
+    Never raises for a bad source: the failure is the source's health and last error.
+    """
+    from .fetch import FetchError
+    from .fetch.feeds import extract_listing_links, parse_feed, parse_sitemap
+
+    fetcher = fetcher or get_fetcher()
+    run = FetchRun(source=source, started_at=timezone.now(), outcome=FetchRun.Outcome.OK)
+    entries: list[NewItem] = []
+    t0 = time.perf_counter()
+    try:
+        from .fetch.urls import validate_source_url
+
+        validate_source_url(source.url, allowed_hosts=allowed_hosts())
+        result = fetcher.fetch(
+            source.url,
+            etag=source.etag or None,
+            last_modified=source.last_modified or None,
+        )
+        if result.not_modified:
+            run.outcome = FetchRun.Outcome.NOT_MODIFIED
+        elif source.kind == Source.Kind.FEED:
+            for e in parse_feed(result.content, result.final_url):
+                entries.append(
+                    NewItem(
+                        url=e.url,
+                        title=e.title or "",
+                        published=e.published,
+                        author=e.author or "",
+                    )
+                )
+        elif source.kind == Source.Kind.SITEMAP:
+            urls, children = parse_sitemap(result.content, result.final_url)
+            for child in children[:20]:
+                sub = fetcher.fetch(child)
+                more, _children = parse_sitemap(sub.content, sub.final_url)
+                urls.extend(more)
+            entries = [NewItem(url=u.url, published=u.lastmod) for u in urls]
+        elif source.kind == Source.Kind.LISTING:
+            from .fetch.decode import decode_html
+
+            html = decode_html(result.content, result.charset)
+            entries = [NewItem(url=u) for u in extract_listing_links(html, result.final_url)]
+        if not result.not_modified:
+            source.etag = (result.etag or "")[:255]
+            source.last_modified = (result.last_modified or "")[:64]
+        run.found = len(entries)
+        run.new_items = create_items(source, entries, stage=Item.Stage.QUEUED)
+        source.consecutive_failures = 0
+        source.health = Source.Health.OK
+        source.last_error = source.last_error_code = ""
+        source.last_ok_at = timezone.now()
+    except FetchError as exc:
+        _record_failure(source, run, exc.code, exc.message)
+    except Exception as exc:  # a bug or an unforeseen answer must not stop the other sources
+        log.exception("source %s", source.pk)
+        _record_failure(
+            source, run, "error", _("Unexpected error while collecting: %(e)s") % {"e": exc}
+        )
+    run.finished_at = timezone.now()
+    source.last_fetched_at = run.finished_at
+    run.save()
+    Source.objects.filter(pk=source.pk).update(
+        etag=source.etag,
+        last_modified=source.last_modified,
+        consecutive_failures=source.consecutive_failures,
+        health=source.health if source.health != Source.Health.PAUSED else Source.Health.PAUSED,
+        last_error=source.last_error,
+        last_error_code=source.last_error_code,
+        last_ok_at=source.last_ok_at,
+        last_fetched_at=source.last_fetched_at,
+    )
+    if stats is not None:
+        stats.add("discover", time.perf_counter() - t0, max(run.new_items, 0))
+    return run
+
+
+def import_file(source: Source, content: bytes, filename: str) -> tuple[int, int]:
+    """Items from a social-media export (CSV/JSONL). Returns (new, skipped)."""
+    from .fetch.social import parse_social_export
+
+    posts = parse_social_export(content, filename)
+    entries = [
+        NewItem(
+            url=p.url or f"urn:ttdn:{source.pk}:{p.external_id or url_hash(p.text)}",
+            title=p.title or "",
+            text=p.text,
+            published=p.published,
+            author=p.author or "",
+            kind=Item.Kind.COMMENT if p.kind == "comment" else Item.Kind.POST,
+            external_id=p.external_id or "",
+        )
+        for p in posts
+    ]
+    new = create_items(source, entries, stage=Item.Stage.FETCHED)
+    return new, len(entries) - new
+
+
+# --- leases -------------------------------------------------------------------------------
+
+
+def lease() -> dt.timedelta:
+    from django.conf import settings
+
+    return dt.timedelta(seconds=settings.TTDN_MONITOR_LEASE_SECONDS)
+
+
+def claim(stage: str, limit: int) -> tuple[str, list[Item]]:
+    """Lease up to ``limit`` items of a stage to this run."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    ids = list(
+        Item.objects.filter(free, stage=stage).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return token, []
+    Item.objects.filter(free, pk__in=ids, stage=stage).update(
+        lease_token=token, lease_until=now + lease()
+    )
+    items = list(
+        Item.objects.filter(lease_token=token, stage=stage).select_related("source__owner")
+    )
+    return token, items
+
+
+def pending_counts() -> dict[str, int]:
+    return {
+        stage: Item.objects.filter(stage=stage).count()
+        for stage in (Item.Stage.QUEUED, Item.Stage.FETCHED)
+    }
+
+
+# --- stage 2: download ---------------------------------------------------------------------
+
+
+def download_batch(
+    limit: int = 50, *, fetcher: Any = None, threads: int = 8, stats: StageStats | None = None
+) -> int:
+    """Download the pages of up to ``limit`` queued items. Returns how many were handled."""
+    from .fetch import FetchError
+
+    fetcher = fetcher or get_fetcher()
+    token, items = claim(Item.Stage.QUEUED, limit)
+    if not items:
+        return 0
+    hosts = allowed_hosts()
+
+    def one(item: Item) -> tuple[Item, Any, Any]:
+        from .fetch.urls import validate_source_url
+
+        try:
+            validate_source_url(item.url, allowed_hosts=hosts)
+            return item, fetcher.fetch(item.url), None
+        except FetchError as exc:
+            return item, None, exc
+        except Exception as exc:
+            return item, None, exc
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(items)))) as pool:
+        results = list(pool.map(one, items))
+    if stats is not None:
+        stats.add("fetch", time.perf_counter() - t0, len(items))
+    with transaction.atomic():
+        for item, result, exc in results:
+            mine = Item.objects.filter(pk=item.pk, lease_token=token, stage=Item.Stage.QUEUED)
+            if result is not None:
+                mine.update(
+                    html=result.content,
+                    charset=(result.charset or "")[:40],
+                    stage=Item.Stage.FETCHED,
+                    lease_until=None,
+                    error="",
+                )
+                continue
+            code = getattr(exc, "code", "error")
+            message = getattr(exc, "message", str(exc))
+            attempts = item.attempts + 1
+            status = getattr(exc, "status", None) or 0
+            gone = 400 <= status < 500 and status not in (408, 429)  # another try won't help
+            failed = attempts >= MAX_ATTEMPTS or code in PERMANENT or gone
+            mine.update(
+                attempts=attempts,
+                error=str(message)[:500],
+                stage=Item.Stage.FAILED if failed else Item.Stage.QUEUED,
+                lease_until=None if failed else timezone.now() + dt.timedelta(minutes=attempts),
+            )
+    return len(items)
+
+
+# --- stage 3: analyse, deduplicate, cluster, index, alert ---------------------------------
+
+
+class RecentIndex:
+    """Recent items' fingerprints and stories, per process, to find duplicates and stories.
+
+    Loaded from the database incrementally (items done since the last look, whoever did
+    them), so several workers see each other's work; entries older than the story window
+    are dropped.
+    """
+
+    def __init__(self) -> None:
+        from .analysis import NEAR_DUP_BITS
+
+        # k differing bits leave at least one of k + 1 bands equal (pigeonhole)
+        n = NEAR_DUP_BITS + 1
+        widths = [64 // n + (1 if i < 64 % n else 0) for i in range(n)]
+        self.band_spans = [(sum(widths[:i]), widths[i]) for i in range(n)]
+        self.max_pk = 0
+        self.loaded_at = 0.0
+        self.hashes: dict[str, int] = {}
+        self.bands: dict[tuple[int, int], list[tuple[int, int, int | None]]] = defaultdict(list)
+        self.features: dict[str, set[int]] = defaultdict(set)
+        self.clusters: dict[int, tuple[frozenset[str], dt.datetime]] = {}
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def _bands(self, h: int) -> list[tuple[int, int]]:
+        u = h & 0xFFFFFFFFFFFFFFFF
+        return [
+            (i, (u >> start) & ((1 << width) - 1))
+            for i, (start, width) in enumerate(self.band_spans)
+        ]
+
+    def add_item(self, pk: int, content_hash: str, simhash: int | None, cluster_id: int | None):
+        if content_hash:
+            self.hashes.setdefault(content_hash, pk)
+        if simhash is not None:
+            for b in self._bands(simhash):
+                self.bands[b].append((pk, simhash, cluster_id))
+        self.max_pk = max(self.max_pk, pk)
+
+    def add_cluster(self, cluster_id: int, signature: frozenset[str], last_seen: dt.datetime):
+        old = self.clusters.get(cluster_id)
+        if old:
+            for f in old[0]:
+                self.features[f].discard(cluster_id)
+        self.clusters[cluster_id] = (signature, last_seen)
+        for f in signature:
+            self.features[f].add(cluster_id)
+
+    def refresh(self) -> None:
+        since = timezone.now() - STORY_WINDOW
+        if self.loaded_at and time.monotonic() - self.loaded_at > 3600:
+            self.reset()
+        rows = (
+            Item.objects.filter(stage=Item.Stage.DONE, pk__gt=self.max_pk, collected_at__gte=since)
+            .order_by("pk")
+            .values_list("pk", "content_hash", "simhash", "cluster_id")
+        )
+        cluster_ids = set()
+        for pk, ch, sh, cid in rows.iterator(chunk_size=2000):
+            self.add_item(pk, ch, sh, cid)
+            if cid:
+                cluster_ids.add(cid)
+        cluster_ids -= set(self.clusters)
+        for c in Cluster.objects.filter(pk__in=cluster_ids, last_seen__gte=since):
+            self.add_cluster(c.pk, frozenset(c.signature), c.last_seen)
+        self.loaded_at = self.loaded_at or time.monotonic()
+
+    def duplicate_of(self, content_hash: str, simhash: int) -> tuple[int | None, int | None]:
+        """(item it duplicates, that item's cluster) or (None, None)."""
+        from .analysis import near_duplicate
+
+        pk = self.hashes.get(content_hash)
+        if pk is not None:
+            for band in self._bands(simhash):
+                for other, _sh, cid in self.bands.get(band, ()):
+                    if other == pk:
+                        return pk, cid
+            return pk, None
+        seen: set[int] = set()
+        for band in self._bands(simhash):
+            for other, sh, cid in self.bands.get(band, ()):
+                if other in seen:
+                    continue
+                seen.add(other)
+                if near_duplicate(simhash, sh):
+                    return other, cid
+        return None, None
+
+    def story_of(self, signature: frozenset[str], when: dt.datetime) -> int | None:
+        from .analysis import SAME_STORY, story_similarity
+
+        counts: dict[int, int] = defaultdict(int)
+        for f in signature:
+            for cid in self.features.get(f, ()):
+                counts[cid] += 1
+        best, best_sim = None, 0.0
+        for cid, shared in counts.items():
+            if shared < 2:
+                continue
+            sig, last_seen = self.clusters[cid]
+            if abs(when - last_seen) > STORY_WINDOW:
+                continue
+            sim = story_similarity(signature, sig)
+            if sim > best_sim:
+                best, best_sim = cid, sim
+        return best if best_sim >= SAME_STORY else None
+
+
+_recent = RecentIndex()
+
+
+def recent_index() -> RecentIndex:
+    return _recent
+
+
+@dataclass
+class _Analysed:
+    item: Item
+    fields: dict[str, Any]
+    analysis: Any = None
+
+
+def _analyse_one(item: Item, taxonomy: Any, terms: Sequence[str], stats: StageStats | None):
+    from .analysis import analyse
+    from .extract import extract_article
+
+    fields: dict[str, Any] = {}
+    title, text = item.title, item.text
+    if item.html:
+        from .fetch import FetchError
+        from .fetch.decode import decode_html
+
+        with _timer(stats, "extract"):
+            try:
+                html = decode_html(bytes(item.html), item.charset or None)
+            except FetchError as exc:
+                return _Analysed(item, {"error": exc.message, "stage": Item.Stage.FAILED})
+            extracted = extract_article(html, item.url)
+        if extracted is None:
+            return _Analysed(
+                item,
+                {"error": _("The page holds no article text."), "stage": Item.Stage.FAILED},
+            )
+        title = title or extracted.title
+        text = extracted.text
+        if title and text.startswith(title):
+            text = text[len(title) :].lstrip()
+        fields.update(title=title[:1000], text=text)
+        if not item.published_at and extracted.published:
+            fields["published_at"] = extracted.published
+        if not item.author and extracted.author:
+            fields["author"] = extracted.author
+    with _timer(stats, "analyse"):
+        lang_hint = item.source.language or None
+        a = analyse(title, text, lang=lang_hint, taxonomy=taxonomy, watch_terms=terms)
+    fields.update(
+        lang=a.lang,
+        provinces=a.provinces,
+        topics=a.topics,
+        sentiment=a.sentiment,
+        sentiment_score=a.sentiment_score,
+        mentions=[
+            {"kind": m.kind, "key": m.key, "field": m.field, "start": m.start, "end": m.end}
+            for m in a.mentions
+        ],
+        content_hash=a.content_hash,
+        simhash=a.simhash,
+    )
+    return _Analysed(item, fields, a)
+
+
+def current_taxonomy() -> Any:
+    """The topics as users edited them in the database; the shipped defaults when empty."""
+    from .analysis import Taxonomy, default_taxonomy
+    from .models import Topic
+
+    try:
+        records = [t.as_record() for t in Topic.objects.filter(active=True)]
+    except Exception:
+        records = []
+    return Taxonomy.from_records(records) if records else default_taxonomy()
+
+
+def watched_terms() -> list[str]:
+    from .models import WatchTerm
+
+    return sorted(set(WatchTerm.objects.values_list("term", flat=True)))
+
+
+def _cluster_title(title: str, text: str) -> str:
+    return (title or text[:200]).strip()[:500] or "—"
+
+
+def process_batch(limit: int = 50, *, stats: StageStats | None = None) -> int:
+    """Analyse up to ``limit`` downloaded items and index them. Returns how many."""
+    token, items = claim(Item.Stage.FETCHED, limit)
+    if not items:
+        return 0
+    taxonomy = current_taxonomy()
+    terms = watched_terms()
+    analysed = [_analyse_one(item, taxonomy, terms, stats) for item in items]
+    recent = recent_index()
+    with _timer(stats, "cluster", len(items)):
+        recent.refresh()
+    done: list[Item] = []
+    try:
+        _write_batch(token, items, analysed, recent, done, stats)
+    except BaseException:
+        recent.reset()  # it may hold rows of the rolled-back transaction
+        raise
+    return len(items)
+
+
+def _write_batch(
+    token: str,
+    items: list[Item],
+    analysed: list[_Analysed],
+    recent: RecentIndex,
+    done: list[Item],
+    stats: StageStats | None,
+) -> None:
+    from . import alerts, search
+
+    with transaction.atomic():
+        mine = set(
+            Item.objects.filter(
+                pk__in=[i.pk for i in items], lease_token=token, stage=Item.Stage.FETCHED
+            ).values_list("pk", flat=True)
+        )
+        t0 = time.perf_counter()
+        for a in analysed:
+            item = a.item
+            if item.pk not in mine:
+                continue  # the lease ran out and another run took the item
+            if a.analysis is None:
+                Item.objects.filter(pk=item.pk).update(
+                    stage=a.fields["stage"], error=a.fields["error"][:500], lease_until=None
+                )
+                continue
+            for k, v in a.fields.items():
+                setattr(item, k, v)
+            when = item.published_at or item.collected_at
+            dup_pk, dup_cluster = recent.duplicate_of(item.content_hash, item.simhash or 0)
+            signature = frozenset(a.analysis.signature)
+            cluster_id = dup_cluster or recent.story_of(signature, when)
+            if cluster_id is None:
+                cluster = Cluster.objects.create(
+                    title=_cluster_title(item.title, item.text),
+                    first_seen=when,
+                    last_seen=when,
+                    size=0,
+                    signature=sorted(signature),
+                )
+                cluster_id = cluster.pk
+                recent.add_cluster(cluster.pk, signature, when)
+            item.duplicate_of_id = dup_pk
+            item.cluster_id = cluster_id
+            item.stage = Item.Stage.DONE
+            item.lease_until = None
+            item.error = ""
+            item.html = None
+            done.append(item)
+            recent.add_item(item.pk, item.content_hash, item.simhash, cluster_id)
+        Item.objects.bulk_update(
+            done,
+            [
+                "title",
+                "text",
+                "author",
+                "published_at",
+                "lang",
+                "provinces",
+                "topics",
+                "sentiment",
+                "sentiment_score",
+                "mentions",
+                "content_hash",
+                "simhash",
+                "duplicate_of",
+                "cluster",
+                "stage",
+                "lease_until",
+                "error",
+                "html",
+            ],
+            batch_size=200,
+        )
+        ItemTopic.objects.filter(item__in=done).delete()
+        ItemProvince.objects.filter(item__in=done).delete()
+        ItemTopic.objects.bulk_create(
+            [
+                ItemTopic(item=i, code=c, day=timezone.localdate(i.when))
+                for i in done
+                for c in i.topics
+            ]
+        )
+        ItemProvince.objects.bulk_create(
+            [
+                ItemProvince(item=i, province=p, day=timezone.localdate(i.when))
+                for i in done
+                for p in i.provinces
+            ]
+        )
+        clusters_touched = {i.cluster_id for i in done if i.cluster_id}
+        refresh_clusters(clusters_touched)
+        if stats is not None:
+            stats.add("cluster", time.perf_counter() - t0, len(done))
+        with _timer(stats, "index", len(done)):
+            search.index_items(done)
+        with _timer(stats, "alerts", len(done)):
+            alerts.evaluate_items(done)
+
+
+def refresh_clusters(cluster_ids: Iterable[int]) -> None:
+    """Recompute a story's size, dates, languages, provinces, topics from its items."""
+    from collections import Counter
+
+    ids = [c for c in cluster_ids if c]
+    if not ids:
+        return
+    rows: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for r in Item.objects.filter(cluster_id__in=ids, stage=Item.Stage.DONE).values_list(
+        "cluster_id", "published_at", "collected_at", "lang", "provinces", "topics", "sentiment"
+    ):
+        rows[r[0]].append(r)
+    for cluster in Cluster.objects.filter(pk__in=ids):
+        members = rows.get(cluster.pk, [])
+        if not members:
+            continue
+        whens = [r[1] or r[2] for r in members]
+        provinces: Counter[str] = Counter(p for r in members for p in r[4])
+        topics: Counter[str] = Counter(t for r in members for t in r[5])
+        sentiments: Counter[str] = Counter(r[6] for r in members if r[6])
+        cluster.size = len(members)
+        cluster.first_seen, cluster.last_seen = min(whens), max(whens)
+        cluster.languages = sorted({r[3] for r in members if r[3]})
+        cluster.provinces = [p for p, _n in provinces.most_common(5)]
+        cluster.topics = [t for t, _n in topics.most_common(3)]
+        cluster.sentiment = sentiments.most_common(1)[0][0] if sentiments else ""
+        cluster.save(
+            update_fields=[
+                "size",
+                "first_seen",
+                "last_seen",
+                "languages",
+                "provinces",
+                "topics",
+                "sentiment",
+            ]
+        )
+
+
+def run_until_idle(
+    *, fetcher: Any = None, batch: int = 50, stats: StageStats | None = None, budget_s: float = 0
+) -> dict[str, int]:
+    """Download and process everything pending (the command line and the benchmark)."""
+    t0 = time.monotonic()
+    totals = {"downloaded": 0, "processed": 0}
+    while True:
+        d = download_batch(batch, fetcher=fetcher, stats=stats)
+        p = process_batch(batch, stats=stats)
+        totals["downloaded"] += d
+        totals["processed"] += p
+        if not d and not p:
+            return totals
+        if budget_s and time.monotonic() - t0 > budget_s:
+            return totals
