@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from ttdn.audit.api import AuditEntryViewSet
 from ttdn.directory.api import CountryViewSet, OrganisationViewSet, PersonViewSet
+from ttdn.monitoring.api import register as register_press
+from ttdn.monitoring.case_api import register as register_cases
 from ttdn.plans.api import PlanImportViewSet, PlanViewSet, SectionViewSet, TaskViewSet
 from ttdn.reporting.api import (
     CampaignViewSet,
@@ -33,6 +35,8 @@ router.register("submissions", SubmissionViewSet, basename="submission")
 router.register("kpi-definitions", KpiDefinitionViewSet, basename="kpi-definition")
 router.register("kpi-values", KpiValueViewSet, basename="kpi-value")
 router.register("province-dashboards", ProvinceDashboardViewSet, basename="province-dashboard")
+register_press(router)
+register_cases(router)
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),

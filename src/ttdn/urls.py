@@ -8,6 +8,7 @@ urlpatterns = [
     path("plans/", include("ttdn.plans.urls")),
     path("reporting/", include("ttdn.reporting.urls")),
     path("audit/", include("ttdn.audit.urls")),
+    path("monitoring/", include("ttdn.monitoring.urls")),
     path("national/", include("ttdn.reporting.national_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("ttdn.api_urls")),

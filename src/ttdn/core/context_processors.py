@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from ttdn.accounts.models import Role
@@ -26,6 +26,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": _("Directory"), "url": reverse("directory:list"), "key": "directory"},
         {"label": _("Partners"), "url": reverse("directory:partners"), "key": "partners"},
     ]
+    if scope.roles or scope.read_all:
+        # press monitoring: anyone with a role reads the press of their scope
+        items.append({"label": _("Press"), "url": reverse("monitoring:dashboard"), "key": "press"})
+        try:
+            cases_url = reverse("monitoring:case_list")
+        except NoReverseMatch:  # the response cases are not installed
+            pass
+        else:
+            items.append({"label": _("Response cases"), "url": cases_url, "key": "cases"})
     if scope.write_all or scope.has_role(Role.ADMINISTRATOR):
         items.append({"label": _("Audit log"), "url": reverse("audit:list"), "key": "audit"})
         items.append({"label": _("Users"), "url": reverse("accounts:users"), "key": "users"})
