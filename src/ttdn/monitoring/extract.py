@@ -38,10 +38,26 @@ def _date(value: str | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
-def extract_article(html: str, url: str = "") -> Extracted | None:
-    """The article in ``html``, or None when the page holds no article text."""
+def extract_article(html: str, url: str = "", *, metadata: bool = True) -> Extracted | None:
+    """The article in ``html``, or None when the page holds no article text.
+
+    Reading the page's metadata (title, date, author) costs trafilatura about twice the
+    extraction itself; items from feeds already have their title and date, so the
+    pipeline asks for it only when they are missing.
+    """
     import trafilatura
 
+    if not metadata:
+        text = trafilatura.extract(
+            html,
+            url=url or None,
+            with_metadata=False,
+            **_options(),  # type: ignore[arg-type]
+        )
+        text = (text or "").strip()
+        if not text:
+            return None
+        return Extracted(title="", text=text, published=None, author="", lang="")
     doc = trafilatura.bare_extraction(
         html,
         url=url or None,

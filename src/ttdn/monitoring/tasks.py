@@ -62,14 +62,15 @@ def download_pending() -> dict[str, Any]:
     from .pipeline import StageStats, download_batch
 
     stats = StageStats()
-    t0, n = time.monotonic(), 0
+    t0, n, started = time.monotonic(), 0, False
     while time.monotonic() - t0 < BUDGET_S:
         got = download_batch(BATCH, stats=stats)
         n += got
         if not got:
             break
-        if Item.objects.filter(stage=Item.Stage.FETCHED, lease_until__isnull=True).exists():
+        if not started:  # let another worker analyse while this one downloads
             process_pending.enqueue()
+            started = True
     else:
         download_pending.enqueue()
     if Item.objects.filter(stage=Item.Stage.FETCHED).exists():

@@ -159,10 +159,11 @@ def _looks_like_text(text: str) -> bool:
     if not text:
         return True
     sample = text[:100000]
-    controls = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v"
-    )
+    controls = len(_CONTROLS.findall(sample))
     return controls <= len(sample) / 100
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _guess(content: bytes) -> str | None:
