@@ -16,6 +16,13 @@ COMMANDS: list[tuple[str, str]] = [
         "demo national",
         "Generate a national dataset: 34 provinces × 40 agencies × 60 tasks × 5 years",
     ),
+    ("demo monitor", "Load the press-monitoring demo (a recorded corpus through the pipeline)"),
+    (
+        "monitor classify PATH.jsonl",
+        "Language, provinces, topics, sentiment of press items (JSON lines)",
+    ),
+    ("monitor run [--all]", "Collect due press sources and process pending items, here"),
+    ("monitor import SOURCE PATH", "Import a social-media export (CSV/JSONL) into a source"),
     ("national_stats", "Refresh the per-province summary figures of the national view"),
     ("worker", "Run the background job worker (embedded database queue or Redis)"),
     ("scheduler", "Enqueue the daily jobs (reminders, digests, KPIs) once a day"),
