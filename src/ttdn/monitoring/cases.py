@@ -312,6 +312,8 @@ def case_summary(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         "open": sum(counts.values()),
         "overdue": alive.filter(step_due_at__lt=now).count(),
         "urgent": alive.filter(severity=Case.Severity.URGENT).count(),
+        "latest": list(alive.order_by("-opened_at")[:5]),
+        "now": now,
     }
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AllowedHost(models.Model):
@@ -165,8 +166,10 @@ class Item(models.Model):
     external_id = models.CharField(max_length=200, blank=True)
     title = models.CharField(_("title"), max_length=1000, blank=True)
     text = models.TextField(_("text"), blank=True)
-    author = models.CharField(_("author"), max_length=300, blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    author = models.CharField(pgettext_lazy("press item", "author"), max_length=300, blank=True)
+    published_at = models.DateTimeField(
+        pgettext_lazy("press item", "published"), null=True, blank=True
+    )
     collected_at = models.DateTimeField(_("collected"), auto_now_add=True)
     # Newest-first order and the search index's row id: microseconds of the publication
     # (or collection) time, made unique. See docs/adr/0007-press-search.md.
@@ -410,7 +413,7 @@ class Case(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         IN_REVIEW = "in_review", _("Draft awaiting approval")
         APPROVED = "approved", _("Approved")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("response case", "Published")
         CLOSED = "closed", _("Closed")
 
     class Severity(models.TextChoices):
