@@ -43,10 +43,11 @@ def make_item(
     day: int,
     hour: int = 12,
     minute: int = 0,
+    month: int = 3,
     index: bool = True,
     **fields,
 ) -> Item:
-    when = dt.datetime(2026, 3, day, hour, minute, tzinfo=HCM)
+    when = dt.datetime(2026, month, day, hour, minute, tzinfo=HCM)
     n = next(_seq)
     item = Item.objects.create(
         source=source,
@@ -139,7 +140,12 @@ def world(db):
         provinces=["Đồng Nai"],
     )
     w.zh1 = make_item(
-        src_nat, "越南同奈省吸引外资", "同奈省新增三个工业园区。", day=10, lang="zh", provinces=["Đồng Nai"]
+        src_nat,
+        "越南同奈省吸引外资",
+        "同奈省新增三个工业园区。",
+        day=10,
+        lang="zh",
+        provinces=["Đồng Nai"],
     )
     w.nat1 = make_item(
         src_nat,
@@ -255,6 +261,25 @@ def test_dates_are_days_of_the_platform_time_zone(world):
     assert found(date_from=dt.date(2026, 3, 10), date_to=dt.date(2026, 3, 9)) == set()
 
 
+def test_date_ranges_across_month_boundaries(world):
+    src = world.src_nat
+    # 7 hours ahead of UTC: 1 March 00:30 is still February in UTC, 1 April 06:00 is March
+    feb = make_item(src, "Tin biên giới", day=28, month=2, hour=23, minute=30)
+    march_first = make_item(src, "Tin biên giới", day=1, hour=0, minute=30)
+    march_last = make_item(src, "Tin biên giới", day=31, hour=23, minute=59)
+    april = make_item(src, "Tin biên giới", day=1, month=4, hour=6)
+    march = found("bien gioi", date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
+    assert march == {march_first.pk, march_last.pk}
+    assert found("bien gioi", date_to=dt.date(2026, 2, 28)) == {feb.pk}
+    assert found("bien gioi", date_from=dt.date(2026, 4, 1)) == {april.pk}
+    assert found("bien gioi", date_from=dt.date(2025, 6, 1), date_to=dt.date(2026, 6, 1)) == {
+        feb.pk,
+        march_first.pk,
+        march_last.pk,
+        april.pk,
+    }
+
+
 def test_filter_values_only_match_their_own_kind(world):
     assert found(topics=["vi"]) == set()
     assert found(langs=["kinh_te"]) == set()
@@ -297,7 +322,7 @@ def test_users_see_what_their_roles_allow(world):
 def test_search_items_returns_the_items_of_the_page_in_order(world):
     page, items = search.search_items(SearchQuery(text="dong"), make_user(superuser=True))
     assert [i.pk for i in items] == page.item_ids
-    assert [i.title for i in items][0] == world.nat1.title  # display text from the Item
+    assert items[0].title == world.nat1.title  # display text comes from the Item
 
 
 # --- order, pages, counts ----------------------------------------------------------------------
@@ -506,7 +531,7 @@ def test_any_text_is_a_valid_query(world, text):
         search.search(SearchQuery(text=text, order=order), scope_org_ids=[world.dn.pk])
 
 
-# --- parsing (no database needed, but cheap) -------------------------------------------------------
+# --- parsing (no database needed) ------------------------------------------------------------
 
 
 def test_parse_query_structure():

@@ -27,6 +27,8 @@ sequential scan is never right here (it reads every tsvector), so searches run w
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -50,6 +52,29 @@ DOC_SQL = (
 # Exact words share the tsvector with the folded ones, so they get a prefix of their own
 # (a folded word never has ``_``; a pair has a space).
 EXACT = "x_"
+# The month of ``sort_key`` (UTC), ``d_202611``: a date range adds its months to the
+# tsquery, so that GIN starts from them instead of reading every posting of a frequent
+# word or facet (``cua``, ``l_vi``); the exact bounds stay a ``sort_key`` range. Only for
+# ranges up to this many months (beyond, the months are not selective).
+MAX_BUCKET_MONTHS = 6
+
+
+def month_bucket(sort_key: int) -> str:
+    day = dt.datetime.fromtimestamp(sort_key / 1_000_000, dt.UTC)
+    return f"d_{day.year:04d}{day.month:02d}"
+
+
+def _buckets(lo: int, hi: int) -> list[str]:
+    first = dt.datetime.fromtimestamp(lo / 1_000_000, dt.UTC)
+    last = dt.datetime.fromtimestamp(hi / 1_000_000, dt.UTC)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months > MAX_BUCKET_MONTHS:
+        return []
+    out = []
+    for k in range(months):
+        year, month = divmod(first.month - 1 + k, 12)
+        out.append(f"d_{first.year + year:04d}{month + 1:02d}")
+    return out
 
 
 @contextmanager
@@ -111,10 +136,14 @@ def tsquery(plan: Plan, params: list[Any]) -> str:
     text = _text(plan, params)
     if text:
         parts.append(text)
-    if plan.facets:
-        params.append(
-            " & ".join("(" + " | ".join(_lexemes([f]) for f in g) + ")" for g in plan.facets)
-        )
+    facets = list(plan.facets)
+    if plan.lo is not None:
+        # no upper bound: up to now (the pipeline never dates an item in the future)
+        hi = plan.hi if plan.hi is not None else int(time.time() * 1_000_000)
+        if months := _buckets(plan.lo, max(hi, plan.lo)):
+            facets.append(tuple(months))
+    if facets:
+        params.append(" & ".join("(" + " | ".join(_lexemes([f]) for f in g) + ")" for g in facets))
         parts.append("%s::tsquery")
     if not parts:
         params.append(_lexemes([ALL]))
@@ -186,13 +215,13 @@ def ranked(
     rank_q = _text(plan, rank_params)
     rank = (
         "SELECT array_agg(item_id ORDER BY r DESC, sort_key DESC) FROM ("
-        f"SELECT d.item_id, d.sort_key, ts_rank(d.doc, {rank_q}) AS r FROM ({{pick}}) AS c "
+        f"SELECT d.item_id, d.sort_key, ts_rank(d.doc, {rank_q}) AS r FROM (PICK) AS c "
         f"JOIN {DOC} AS d ON d.sort_key = c.sort_key "
         "ORDER BY r DESC, d.sort_key DESC LIMIT %s OFFSET %s) AS z"
     )
     pick = "SELECT sort_key FROM m ORDER BY sort_key DESC LIMIT %s"
     sql, params = _first_pass(
-        plan, cap, rank.format(pick=pick), [*rank_params, candidates, limit, offset]
+        plan, cap, rank.replace("PICK", pick), [*rank_params, candidates, limit, offset]
     )
     cursor.execute(sql, params)
     n, ids = cursor.fetchone()
@@ -202,12 +231,19 @@ def ranked(
     where, params = _where(plan, indexed=False)
     pick = f"SELECT sort_key FROM {DOC}{where} ORDER BY sort_key DESC LIMIT %s"
     cursor.execute(
-        f"SELECT ({rank.format(pick=pick)})", [*rank_params, *params, candidates, limit, offset]
+        f"SELECT ({rank.replace('PICK', pick)})", [*rank_params, *params, candidates, limit, offset]
     )
     return n, list(cursor.fetchone()[0] or [])
 
 
 # --- writes --------------------------------------------------------------------------------------
+
+
+def lexemes(sort_key: int, title: str, body: str, exact: str, facets: list[str]) -> str:
+    """The literal part of an item's tsvector: exact words, pairs, facets, month."""
+    return _lexemes(
+        [EXACT + w for w in exact.split()] + pairs(title, body) + facets + [month_bucket(sort_key)]
+    )
 
 
 def index(cursor: Any, rows: Sequence[tuple[int, int, str, str, str, list[str]]]) -> int:
@@ -220,10 +256,7 @@ def index(cursor: Any, rows: Sequence[tuple[int, int, str, str, str, list[str]]]
         )
         cursor.executemany(
             f"INSERT INTO {DOC} (sort_key, item_id, doc) VALUES (%s, %s, {DOC_SQL})",
-            [
-                (k, item, t, b, _lexemes([EXACT + w for w in x.split()] + pairs(t, b) + f))
-                for k, item, t, b, x, f in chunk
-            ],
+            [(k, item, t, b, lexemes(k, t, b, x, f)) for k, item, t, b, x, f in chunk],
         )
     return len(rows)
 
