@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from ttdn.core.text import fold
 from ttdn.directory.models import OrganisationKind
 from ttdn.reporting.models import Notification
-from ttdn.reporting.notifications import agency_users
+from ttdn.reporting.notifications import agency_users, notify_users
 
-from .models import Alert, AlertRule, Item, MonitorDigestRun, Source
+from .models import Alert, AlertRule, Item, MonitorDigestRun
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +66,14 @@ def _recipients(rule: AlertRule) -> set[int]:
     return users
 
 
-def _notify(rule: AlertRule, alert: Alert, url: str) -> list[int]:
-    users = _recipients(rule)
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=u,
-                kind=Notification.Kind.PRESS,
-                key=f"press:{alert.key}"[:200],
-                message=alert.message[:500],
-                url=url,
-            )
-            for u in users
-        ],
-        ignore_conflicts=True,
+def _notify(rule: AlertRule, alert: Alert, url: str) -> int:
+    return notify_users(
+        _recipients(rule),
+        kind=Notification.Kind.PRESS,
+        key=f"press:{alert.key}",
+        message=alert.message,
+        url=url,
     )
-    return sorted(users)
 
 
 def _create_alert(rule: AlertRule, key: str, message: str, url: str, **refs: object) -> bool:
@@ -276,18 +268,3 @@ def digest_send(period: str = "daily", today: dt.date | None = None) -> int:
         MonitorDigestRun.objects.filter(pk=run.pk).update(sent_at=timezone.now(), count=total)
         sent += 1
     return sent
-
-
-def sources_due(now: dt.datetime | None = None) -> list[int]:
-    """Claim the sources whose collection is due: each claimed by one tick only."""
-    now = now or timezone.now()
-    claimed = []
-    for pk, interval, due in Source.objects.filter(active=True, next_fetch_at__lte=now).values_list(
-        "pk", "interval_minutes", "next_fetch_at"
-    )[:500]:
-        n = Source.objects.filter(pk=pk, next_fetch_at=due).update(
-            next_fetch_at=now + dt.timedelta(minutes=max(1, interval))
-        )
-        if n:
-            claimed.append(pk)
-    return claimed

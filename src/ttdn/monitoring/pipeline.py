@@ -219,6 +219,21 @@ def create_items(source: Source, entries: Sequence[NewItem], *, stage: str) -> i
     return created
 
 
+def sources_due(now: dt.datetime | None = None) -> list[int]:
+    """Claim the sources whose collection is due: each claimed by one tick only."""
+    now = now or timezone.now()
+    claimed = []
+    for pk, interval, due in Source.objects.filter(active=True, next_fetch_at__lte=now).values_list(
+        "pk", "interval_minutes", "next_fetch_at"
+    )[:500]:
+        n = Source.objects.filter(pk=pk, next_fetch_at=due).update(
+            next_fetch_at=now + dt.timedelta(minutes=max(1, interval))
+        )
+        if n:
+            claimed.append(pk)
+    return claimed
+
+
 # --- stage 1: discover ---------------------------------------------------------------------
 
 

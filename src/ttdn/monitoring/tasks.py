@@ -23,8 +23,8 @@ BUDGET_S = 120.0
 def monitor_tick() -> dict[str, int]:
     """Start the collections that are due and make sure pending items get processed."""
     from . import cases
-    from .alerts import check_spikes, sources_due
-    from .pipeline import pending_counts
+    from .alerts import check_spikes
+    from .pipeline import pending_counts, sources_due
 
     due = sources_due()
     for pk in due:

@@ -131,9 +131,8 @@ class Command(BaseCommand):
     def handle_run(self, *, all: bool = False, **_: Any) -> None:
         from django.utils import timezone
 
-        from ttdn.monitoring.alerts import sources_due
         from ttdn.monitoring.models import Source
-        from ttdn.monitoring.pipeline import StageStats, discover, run_until_idle
+        from ttdn.monitoring.pipeline import StageStats, discover, run_until_idle, sources_due
 
         if all:
             Source.objects.filter(active=True).update(next_fetch_at=timezone.now())
