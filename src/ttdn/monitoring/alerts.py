@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -27,6 +27,7 @@ from ttdn.reporting.models import Notification
 from ttdn.reporting.notifications import agency_users, notify_users
 
 from .models import Alert, AlertRule, Item, MonitorDigestRun
+from .search.terms import search_fold
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,21 @@ def _covers(rule: AlertRule, item: Item) -> bool:
     return item.source.owner.path.startswith(owner.path)
 
 
+@lru_cache(maxsize=256)
 def _keyword_re(keyword: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(fold(keyword)) + r"(?!\w)")
+    """The keyword's words in order, as whole words, over any spacing, in folded text."""
+    words = [re.escape(w) for w in fold(keyword).split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
 
-def rule_matches(rule: AlertRule, item: Item) -> bool:
+def _folded(item: Item) -> str:
+    # one translate() pass (as the search index folds), not a normalisation per character
+    return search_fold(f"{item.title}\n{item.text}")
+
+
+def rule_matches(rule: AlertRule, item: Item, folded: str | None = None) -> bool:
+    """Whether ``item`` matches ``rule``; ``folded``: the item's folded title and text
+    when the caller has it already (several keyword rules read the same item)."""
     if rule.province and rule.province not in (item.provinces or []):
         return False
     if rule.kind == AlertRule.Kind.TOPIC:
@@ -55,7 +66,9 @@ def rule_matches(rule: AlertRule, item: Item) -> bool:
             not rule.topic or rule.topic in (item.topics or [])
         )
     if rule.kind == AlertRule.Kind.KEYWORD:
-        return bool(_keyword_re(rule.keyword).search(fold(f"{item.title}\n{item.text}")))
+        if folded is None:
+            folded = _folded(item)
+        return bool(_keyword_re(rule.keyword).search(folded))
     return False
 
 
@@ -94,31 +107,51 @@ def _enqueue_email(alert_id: int) -> None:
     send_alert_email.enqueue(alert_id)
 
 
-def evaluate_items(items: Sequence[Item]) -> int:
-    """Alert on the items that match an active rule. Returns how many alerts were made."""
+def match_items(items: Sequence[Item]) -> list[tuple[AlertRule, Item]]:
+    """The (rule, item) pairs that call for an alert. Reads the rules, writes nothing: the
+    pipeline runs it before its write transaction and :func:`create_alerts` inside."""
     rules = list(
         AlertRule.objects.filter(active=True)
         .exclude(kind=AlertRule.Kind.SPIKE)
         .select_related("owner")
     )
-    made = 0
+    if not rules:
+        return []
+    folded: dict[int, str] = {}
+    matches = []
     for rule in rules:
         for item in items:
-            if item.duplicate_of_id or not _covers(rule, item) or not rule_matches(rule, item):
+            if item.duplicate_of_id or not _covers(rule, item):
                 continue
-            message = _("%(rule)s: %(title)s") % {
-                "rule": rule.name,
-                "title": item.title or item.url,
-            }
-            made += _create_alert(
-                rule,
-                f"r{rule.pk}:i{item.pk}",
-                message,
-                f"/monitoring/items/{item.pk}/",
-                item=item,
-                cluster_id=item.cluster_id,
-            )
+            text = None
+            if rule.kind == AlertRule.Kind.KEYWORD:
+                text = folded.get(id(item))
+                if text is None:
+                    text = folded[id(item)] = _folded(item)
+            if rule_matches(rule, item, text):
+                matches.append((rule, item))
+    return matches
+
+
+def create_alerts(matches: Sequence[tuple[AlertRule, Item]]) -> int:
+    """Make (once each) the alerts of :func:`match_items`; returns how many are new."""
+    made = 0
+    for rule, item in matches:
+        message = _("%(rule)s: %(title)s") % {"rule": rule.name, "title": item.title or item.url}
+        made += _create_alert(
+            rule,
+            f"r{rule.pk}:i{item.pk}",
+            message,
+            f"/monitoring/items/{item.pk}/",
+            item=item,
+            cluster_id=item.cluster_id,
+        )
     return made
+
+
+def evaluate_items(items: Sequence[Item]) -> int:
+    """Alert on the items that match an active rule. Returns how many alerts were made."""
+    return create_alerts(match_items(items))
 
 
 def _volume(rule: AlertRule, start: dt.datetime, end: dt.datetime) -> int:

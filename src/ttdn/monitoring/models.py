@@ -130,6 +130,10 @@ class Cluster(models.Model):
     topics = models.JSONField(default=list)
     sentiment = models.CharField(max_length=10, blank=True)
     signature = models.JSONField(default=list)
+    # how many members have each language, province, topic and sentiment, kept as items
+    # join (``{"lang": {"vi": 3}, "province": {...}, "topic": {...}, "sentiment": {...}}``),
+    # so a story's summary is updated from the batch alone, not re-read from its members
+    counts = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("story")

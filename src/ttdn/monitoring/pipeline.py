@@ -447,7 +447,8 @@ class RecentIndex:
 
     Loaded from the database incrementally (items done since the last look, whoever did
     them), so several workers see each other's work; entries older than the story window
-    are dropped.
+    are dropped. A story made by the batch in hand has a temporary negative id until its
+    row is written (:meth:`rename_cluster`).
     """
 
     def __init__(self) -> None:
@@ -460,7 +461,8 @@ class RecentIndex:
         self.max_pk = 0
         self.loaded_at = 0.0
         self.hashes: dict[str, int] = {}
-        self.bands: dict[tuple[int, int], list[tuple[int, int, int | None]]] = defaultdict(list)
+        self.bands: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        self.item_cluster: dict[int, int] = {}
         self.features: dict[str, set[int]] = defaultdict(set)
         self.clusters: dict[int, tuple[frozenset[str], dt.datetime]] = {}
 
@@ -479,7 +481,9 @@ class RecentIndex:
             self.hashes.setdefault(content_hash, pk)
         if simhash is not None:
             for b in self._bands(simhash):
-                self.bands[b].append((pk, simhash, cluster_id))
+                self.bands[b].append((pk, simhash))
+        if cluster_id:
+            self.item_cluster[pk] = cluster_id
         self.max_pk = max(self.max_pk, pk)
 
     def add_cluster(self, cluster_id: int, signature: frozenset[str], last_seen: dt.datetime):
@@ -490,6 +494,16 @@ class RecentIndex:
         self.clusters[cluster_id] = (signature, last_seen)
         for f in signature:
             self.features[f].add(cluster_id)
+
+    def rename_cluster(self, old: int, new: int, item_pks: Iterable[int]) -> None:
+        """A story of the batch got its row: replace its temporary id by the real one."""
+        entry = self.clusters.pop(old, None)
+        if entry is not None:
+            for f in entry[0]:
+                self.features[f].discard(old)
+            self.add_cluster(new, *entry)
+        for pk in item_pks:
+            self.item_cluster[pk] = new
 
     def refresh(self) -> None:
         since = timezone.now() - STORY_WINDOW
@@ -516,19 +530,15 @@ class RecentIndex:
 
         pk = self.hashes.get(content_hash)
         if pk is not None:
-            for band in self._bands(simhash):
-                for other, _sh, cid in self.bands.get(band, ()):
-                    if other == pk:
-                        return pk, cid
-            return pk, None
+            return pk, self.item_cluster.get(pk)
         seen: set[int] = set()
         for band in self._bands(simhash):
-            for other, sh, cid in self.bands.get(band, ()):
+            for other, sh in self.bands.get(band, ()):
                 if other in seen:
                     continue
                 seen.add(other)
                 if near_duplicate(simhash, sh):
-                    return other, cid
+                    return other, self.item_cluster.get(other)
         return None, None
 
     def story_of(self, signature: frozenset[str], when: dt.datetime) -> int | None:
@@ -655,7 +665,15 @@ def _cluster_title(title: str, text: str) -> str:
 
 
 def process_batch(limit: int = 50, *, stats: StageStats | None = None) -> int:
-    """Analyse up to ``limit`` downloaded items and index them. Returns how many."""
+    """Analyse up to ``limit`` downloaded items and index them. Returns how many.
+
+    Everything that only needs the CPU is done before the write transaction: extraction,
+    analysis, duplicates and stories (in the worker's :class:`RecentIndex`), the text the
+    search index holds, the alert rules' matches. The transaction then only writes rows,
+    so on SQLite the workers hold the single write lock for as short a time as possible.
+    """
+    from . import alerts, search
+
     token, items = claim(Item.Stage.FETCHED, limit)
     if not items:
         return 0
@@ -663,67 +681,98 @@ def process_batch(limit: int = 50, *, stats: StageStats | None = None) -> int:
     terms = watched_terms()
     analysed = [_analyse_one(item, taxonomy, terms, stats) for item in items]
     recent = recent_index()
-    with _timer(stats, "cluster", 0):  # the items are counted when written
-        recent.refresh()
-    done: list[Item] = []
     try:
-        _write_batch(token, items, analysed, recent, done, stats)
+        with _timer(stats, "cluster", 0):  # the items are counted when written
+            recent.refresh()
+            done, new_stories = _assign_stories(analysed, recent)
+        with _timer(stats, "index", 0):
+            texts = search.index_texts(done)
+        with _timer(stats, "alerts", 0):
+            matches = alerts.match_items(done)
+        if not _write_batch(token, analysed, done, new_stories, texts, matches, recent, stats):
+            recent.reset()  # it saw items that another run took: reload from the database
     except BaseException:
-        recent.reset()  # it may hold rows of the rolled-back transaction
+        recent.reset()  # it may hold items or stories that were not written
         raise
     return len(items)
 
 
+@dataclass
+class _NewStory:
+    title: str
+    when: dt.datetime
+    signature: frozenset[str]
+    items: list[Item] = field(default_factory=list)
+
+
+def _assign_stories(
+    analysed: list[_Analysed], recent: RecentIndex
+) -> tuple[list[Item], dict[int, _NewStory]]:
+    """Set the analysed items' fields, duplicates and stories, in memory.
+
+    A story first seen in this batch gets a temporary negative id (its row is made in the
+    write transaction). Returns the items done and the new stories by temporary id.
+    """
+    done: list[Item] = []
+    new: dict[int, _NewStory] = {}
+    for a in analysed:
+        if a.analysis is None:
+            continue
+        item = a.item
+        for k, v in a.fields.items():
+            setattr(item, k, v)
+        when = item.published_at or item.collected_at
+        dup_pk, dup_cluster = recent.duplicate_of(item.content_hash, item.simhash or 0)
+        signature = frozenset(a.analysis.signature)
+        cluster_id = dup_cluster or recent.story_of(signature, when)
+        if cluster_id is None:
+            cluster_id = -(len(new) + 1)
+            new[cluster_id] = _NewStory(_cluster_title(item.title, item.text), when, signature)
+            recent.add_cluster(cluster_id, signature, when)
+        if cluster_id < 0:
+            new[cluster_id].items.append(item)
+        item.duplicate_of_id = dup_pk
+        item.cluster_id = cluster_id
+        item.stage = Item.Stage.DONE
+        item.lease_until = None
+        item.error = ""
+        item.html = None
+        done.append(item)
+        recent.add_item(item.pk, item.content_hash, item.simhash, cluster_id)
+    return done, new
+
+
 def _write_batch(
     token: str,
-    items: list[Item],
     analysed: list[_Analysed],
-    recent: RecentIndex,
     done: list[Item],
+    new_stories: dict[int, _NewStory],
+    texts: dict[int, tuple[str, str, str]],
+    matches: list[tuple[Any, Item]],
+    recent: RecentIndex,
     stats: StageStats | None,
-) -> None:
+) -> bool:
+    """Write the batch in one transaction; False when some items were no longer ours."""
     from . import alerts, search
 
     with transaction.atomic():
         mine = set(
             Item.objects.filter(
-                pk__in=[i.pk for i in items], lease_token=token, stage=Item.Stage.FETCHED
+                pk__in=[a.item.pk for a in analysed], lease_token=token, stage=Item.Stage.FETCHED
             ).values_list("pk", flat=True)
         )
+        whole = len(mine) == len(analysed)
+        if not whole:
+            # the lease ran out and another run took some items: write only ours
+            done = [i for i in done if i.pk in mine]
+            matches = [(r, i) for r, i in matches if i.pk in mine]
         t0 = time.perf_counter()
         for a in analysed:
-            item = a.item
-            if item.pk not in mine:
-                continue  # the lease ran out and another run took the item
-            if a.analysis is None:
-                Item.objects.filter(pk=item.pk).update(
+            if a.analysis is None and a.item.pk in mine:
+                Item.objects.filter(pk=a.item.pk).update(
                     stage=a.fields["stage"], error=a.fields["error"][:500], lease_until=None
                 )
-                continue
-            for k, v in a.fields.items():
-                setattr(item, k, v)
-            when = item.published_at or item.collected_at
-            dup_pk, dup_cluster = recent.duplicate_of(item.content_hash, item.simhash or 0)
-            signature = frozenset(a.analysis.signature)
-            cluster_id = dup_cluster or recent.story_of(signature, when)
-            if cluster_id is None:
-                cluster = Cluster.objects.create(
-                    title=_cluster_title(item.title, item.text),
-                    first_seen=when,
-                    last_seen=when,
-                    size=0,
-                    signature=sorted(signature),
-                )
-                cluster_id = cluster.pk
-                recent.add_cluster(cluster.pk, signature, when)
-            item.duplicate_of_id = dup_pk
-            item.cluster_id = cluster_id
-            item.stage = Item.Stage.DONE
-            item.lease_until = None
-            item.error = ""
-            item.html = None
-            done.append(item)
-            recent.add_item(item.pk, item.content_hash, item.simhash, cluster_id)
+        _create_stories(new_stories, mine, recent)
         _update_rows(done, DONE_FIELDS)
         ItemTopic.objects.filter(item__in=done).delete()
         ItemProvince.objects.filter(item__in=done).delete()
@@ -741,14 +790,35 @@ def _write_batch(
                 for p in i.provinces
             ]
         )
-        clusters_touched = {i.cluster_id for i in done if i.cluster_id}
-        refresh_clusters(clusters_touched)
+        add_to_clusters(done)
         if stats is not None:
             stats.add("cluster", time.perf_counter() - t0, len(done))
         with _timer(stats, "index", len(done)):
-            search.index_items(done)
+            search.index_items(done, texts=texts)
         with _timer(stats, "alerts", len(done)):
-            alerts.evaluate_items(done)
+            alerts.create_alerts(matches)
+    return whole
+
+
+def _create_stories(new: dict[int, _NewStory], mine: set[int], recent: RecentIndex) -> None:
+    """Write the stories first seen in this batch and give their items the real ids."""
+    wanted = {k: s for k, s in new.items() if any(i.pk in mine for i in s.items)}
+    rows = Cluster.objects.bulk_create(
+        [
+            Cluster(
+                title=s.title,
+                first_seen=s.when,
+                last_seen=s.when,
+                size=0,
+                signature=sorted(s.signature),
+            )
+            for s in wanted.values()
+        ]
+    )
+    for (temp, story), row in zip(wanted.items(), rows, strict=True):
+        for item in story.items:
+            item.cluster_id = row.pk
+        recent.rename_cluster(temp, row.pk, [i.pk for i in story.items])
 
 
 DONE_FIELDS = (
@@ -758,8 +828,9 @@ DONE_FIELDS = (
 )  # fmt: skip
 
 
-def _update_rows(items: Sequence[Item], names: Sequence[str]) -> None:
-    """UPDATE the items' fields with one prepared statement run for every row.
+def _update_rows(items: Sequence[Any], names: Sequence[str]) -> None:
+    """UPDATE the objects' fields (all of one model) with one prepared statement run for
+    every row.
 
     ``bulk_update`` builds a CASE WHEN per field and row and resolves every expression in
     Python: about 9 ms an item for these 18 fields, more than the rest of the write.
@@ -767,32 +838,101 @@ def _update_rows(items: Sequence[Item], names: Sequence[str]) -> None:
     from django.db import connection
     from django.db.models import Field
 
+    if not items:
+        return
+    meta = type(items[0])._meta
     fields: list[Field[Any, Any]] = []
     for n in names:
-        f = Item._meta.get_field(n)
+        f = meta.get_field(n)
         assert isinstance(f, Field)
         fields.append(f)
     qn = connection.ops.quote_name
     # identifiers come from the model's own field names, values are parameters
     sql = (
-        f"UPDATE {qn(Item._meta.db_table)} SET "  # noqa: S608
+        f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608
         + ", ".join(f"{qn(f.column or f.name)} = %s" for f in fields)
-        + f" WHERE {qn(Item._meta.pk.column or 'id')} = %s"
+        + f" WHERE {qn(meta.pk.column or 'id')} = %s"
     )
     rows = [
         [f.get_db_prep_save(getattr(i, f.attname), connection) for f in fields] + [i.pk]
         for i in items
     ]
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+# A story's summary: its languages, its five most named provinces, three main topics and
+# the most frequent sentiment, from the counts of its members.
+CLUSTER_SUMMARY = ("size", "first_seen", "last_seen", "languages", "provinces", "topics",
+                   "sentiment", "counts")  # fmt: skip
+
+
+def _member_values(item: Item) -> dict[str, list[str]]:
+    return {
+        "lang": [item.lang] if item.lang else [],
+        "province": list(item.provinces or []),
+        "topic": list(item.topics or []),
+        "sentiment": [item.sentiment] if item.sentiment else [],
+    }
+
+
+def _summarise(cluster: Cluster) -> None:
+    counts = cluster.counts
+
+    def top(group: str, k: int) -> list[str]:
+        rows = [(n, v) for v, n in counts.get(group, {}).items() if n > 0]
+        return [v for _n, v in sorted(rows, key=lambda r: (-r[0], r[1]))[:k]]
+
+    cluster.languages = sorted(v for v, n in counts.get("lang", {}).items() if n > 0)
+    cluster.provinces = top("province", 5)
+    cluster.topics = top("topic", 3)
+    best = top("sentiment", 1)
+    cluster.sentiment = best[0] if best else ""
+
+
+def add_to_clusters(items: Sequence[Item]) -> None:
+    """Add newly done items to their stories' size, dates and counts.
+
+    Reads and writes only the stories touched, whatever their size (a story told by
+    thousands of items costs as much as a new one). A story made before counts were kept
+    is recounted from its members (:func:`refresh_clusters`).
+    """
+    members: dict[int, list[Item]] = defaultdict(list)
+    for i in items:
+        if i.cluster_id:
+            members[i.cluster_id].append(i)
+    if not members:
+        return
+    changed, stale = [], []
+    for cluster in Cluster.objects.filter(pk__in=list(members)):
+        if cluster.size and not cluster.counts:
+            stale.append(cluster.pk)
+            continue
+        group = members[cluster.pk]
+        counts: dict[str, dict[str, int]] = cluster.counts or {}
+        for item in group:
+            for name, values in _member_values(item).items():
+                bucket = counts.setdefault(name, {})
+                for v in values:
+                    bucket[v] = bucket.get(v, 0) + 1
+        whens = [i.when for i in group]
+        if cluster.size:
+            whens += [cluster.first_seen, cluster.last_seen]
+        cluster.first_seen, cluster.last_seen = min(whens), max(whens)
+        cluster.size += len(group)
+        cluster.counts = counts
+        _summarise(cluster)
+        changed.append(cluster)
+    _update_rows(changed, CLUSTER_SUMMARY)
+    refresh_clusters(stale)
 
 
 def refresh_clusters(cluster_ids: Iterable[int]) -> None:
-    """Recompute a story's size, dates, languages, provinces, topics from its items.
+    """Recount a story's size, dates, languages, provinces, topics from its members.
 
-    Aggregated in the database: a story of thousands of items costs a few grouped
-    queries, not a read of every member.
+    For repairs and stories made before counts were kept; the pipeline adds to the
+    counts (:func:`add_to_clusters`). Aggregated in the database: a story of thousands of
+    items costs a few grouped queries, not a read of every member.
     """
     from django.db.models import Count, Max, Min
     from django.db.models.functions import Coalesce
@@ -806,54 +946,37 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
         r["cluster_id"]: r
         for r in members.values("cluster_id").annotate(n=Count("pk"), a=Min(when), b=Max(when))
     }
-    langs: dict[int, set[str]] = defaultdict(set)
-    for cid, lang in members.exclude(lang="").values_list("cluster_id", "lang").distinct():
-        langs[cid].add(lang)
-    sentiments: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for rs in (
-        members.exclude(sentiment="").values("cluster_id", "sentiment").annotate(n=Count("pk"))
+    counts: dict[int, dict[str, dict[str, int]]] = defaultdict(
+        lambda: {"lang": {}, "province": {}, "topic": {}, "sentiment": {}}
+    )
+    for field_name, group in (("lang", "lang"), ("sentiment", "sentiment")):
+        for r in (
+            members.exclude(**{field_name: ""})
+            .values("cluster_id", field_name)
+            .annotate(n=Count("pk"))
+        ):
+            counts[r["cluster_id"]][group][r[field_name]] = r["n"]
+    for model, column, group in (
+        (ItemProvince, "province", "province"),
+        (ItemTopic, "code", "topic"),
     ):
-        sentiments[rs["cluster_id"]].append((rs["n"], rs["sentiment"]))
-    provinces: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for rp in (
-        ItemProvince.objects.filter(item__cluster_id__in=ids, item__stage=Item.Stage.DONE)
-        .values("item__cluster_id", "province")
-        .annotate(n=Count("pk"))
-    ):
-        provinces[rp["item__cluster_id"]].append((rp["n"], rp["province"]))
-    topics: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for rt in (
-        ItemTopic.objects.filter(item__cluster_id__in=ids, item__stage=Item.Stage.DONE)
-        .values("item__cluster_id", "code")
-        .annotate(n=Count("pk"))
-    ):
-        topics[rt["item__cluster_id"]].append((rt["n"], rt["code"]))
-
-    def top(rows: list[tuple[int, str]], k: int) -> list[str]:
-        return [v for _n, v in sorted(rows, key=lambda r: (-r[0], r[1]))[:k]]
-
+        for r in (
+            model.objects.filter(item__cluster_id__in=ids, item__stage=Item.Stage.DONE)
+            .values("item__cluster_id", column)
+            .annotate(n=Count("pk"))
+        ):
+            counts[r["item__cluster_id"]][group][r[column]] = r["n"]
+    changed = []
     for cluster in Cluster.objects.filter(pk__in=ids):
         agg = base.get(cluster.pk)
         if agg is None:
             continue
         cluster.size = agg["n"]
         cluster.first_seen, cluster.last_seen = agg["a"], agg["b"]
-        cluster.languages = sorted(langs.get(cluster.pk, ()))
-        cluster.provinces = top(provinces.get(cluster.pk, []), 5)
-        cluster.topics = top(topics.get(cluster.pk, []), 3)
-        best = top(sentiments.get(cluster.pk, []), 1)
-        cluster.sentiment = best[0] if best else ""
-        cluster.save(
-            update_fields=[
-                "size",
-                "first_seen",
-                "last_seen",
-                "languages",
-                "provinces",
-                "topics",
-                "sentiment",
-            ]
-        )
+        cluster.counts = counts[cluster.pk]
+        _summarise(cluster)
+        changed.append(cluster)
+    _update_rows(changed, CLUSTER_SUMMARY)
 
 
 def run_until_idle(

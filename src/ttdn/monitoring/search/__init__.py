@@ -209,7 +209,18 @@ def _batches(items: Iterable[Any]) -> Iterator[list[Any]]:
         yield batch
 
 
-def _rows(items: list[Any], using: str) -> list[tuple[int, int, str, str, str, list[str]]]:
+def index_texts(items: Iterable[Any]) -> dict[int, tuple[str, str, str]]:
+    """What the index holds of each item's text (folded title, body, exact words), by id.
+
+    CPU only: the pipeline computes it before its write transaction and passes it to
+    :func:`index_items`, so the write lock is not held while text is folded.
+    """
+    return {int(i.pk): analyse(i.title or "", i.text or "") for i in items}
+
+
+def _rows(
+    items: list[Any], using: str, texts: dict[int, tuple[str, str, str]] | None = None
+) -> list[tuple[int, int, str, str, str, list[str]]]:
     from ..models import Source
 
     owner_paths = dict(
@@ -219,7 +230,8 @@ def _rows(items: list[Any], using: str) -> list[tuple[int, int, str, str, str, l
     )
     rows = []
     for item in items:
-        title, body, exact = analyse(item.title or "", item.text or "")
+        known = texts.get(int(item.pk)) if texts else None
+        title, body, exact = known or analyse(item.title or "", item.text or "")
         facets = item_facets(
             lang=item.lang,
             topics=item.topics,
@@ -234,11 +246,17 @@ def _rows(items: list[Any], using: str) -> list[tuple[int, int, str, str, str, l
     return rows
 
 
-def index_items(items: Iterable[Any], *, using: str = DEFAULT_DB_ALIAS) -> int:
+def index_items(
+    items: Iterable[Any],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    texts: dict[int, tuple[str, str, str]] | None = None,
+) -> int:
     """Add items to the index or replace their entries; returns how many.
 
     Idempotent: an item is in the index at most once. Call it inside the transaction
-    that changed the items (it joins it), after the change.
+    that changed the items (it joins it), after the change. ``texts``: from
+    :func:`index_texts`, computed earlier from the same title and text.
     """
     engine = _engine(using)
     n = 0
@@ -246,7 +264,7 @@ def index_items(items: Iterable[Any], *, using: str = DEFAULT_DB_ALIAS) -> int:
         for batch in _batches(items):
             batch = [i for i in batch if i.pk is not None]
             if batch:
-                n += engine.index(cursor, _rows(batch, using))
+                n += engine.index(cursor, _rows(batch, using, texts))
     return n
 
 
