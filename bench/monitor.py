@@ -1213,8 +1213,8 @@ def main() -> int:
         for key in ("search_p95_ms", "search_floor_p95_ms", "ranked_p95_ms", "ranked_floor_p95_ms"):
             result.setdefault(f"{key}_{engine}", None)
     if not args.no_search:
-        sizes = {"postgres": args.search_n_postgres or args.search_n}
-        result.update(search_figures(args.search_n, args.search_engines.split(","), sizes))
+        search_sizes = {"postgres": args.search_n_postgres or args.search_n}
+        result.update(search_figures(args.search_n, args.search_engines.split(","), search_sizes))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -58,7 +58,7 @@ def p95(values: list[float]) -> float:
     return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
 
 
-def superuser():  # type: ignore[no-untyped-def]
+def superuser() -> User:
     from ttdn.accounts.models import User
 
     user, _ = User.objects.get_or_create(
