@@ -1027,10 +1027,11 @@ def run_pipeline(args: argparse.Namespace, env: dict[str, str], log: Path) -> di
                 w.kill()
                 w.wait()
         out.close()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # VmHWM read from /proc while each worker runs; not RUSAGE_CHILDREN, which also holds
+    # short-lived children forked from this (large) process
     return {
         "wall": wall,
-        "worker_peak_mb": max([*peak.values(), children]),
+        "worker_peak_mb": max(peak.values(), default=0.0),
         "worker_cpu_s": sum(cpu.values()),
         "load": os.getloadavg()[0],
     }
