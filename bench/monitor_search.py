@@ -378,8 +378,8 @@ def _setup_reference_rows(n_sources: int, n_clusters: int) -> tuple[dict[int, st
     with connection.cursor() as cur:
         cur.executemany(
             "INSERT INTO monitoring_cluster (id, title, first_seen, last_seen, size, languages, "
-            "provinces, topics, sentiment, signature) "
-            "VALUES (%s, %s, %s, %s, 0, '[]', '[]', '[]', '', '[]')",
+            "provinces, topics, sentiment, signature, counts) "
+            "VALUES (%s, %s, %s, %s, 0, '[]', '[]', '[]', '', '[]', '{}')",
             [(i, f"Story {i}", now, now) for i in range(1, n_clusters + 1)],
         )
     paths = {s.pk: s.owner.path for s in Source.objects.select_related("owner")}

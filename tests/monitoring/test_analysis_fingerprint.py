@@ -94,3 +94,22 @@ def test_story_similarity_bounds() -> None:
     assert story_similarity(sig, sig) == 1.0
     assert story_similarity(sig, frozenset()) == 0.0
     assert 0.0 < story_similarity(sig, frozenset({"p:Huế", "c:storm"})) < 1.0
+
+
+def test_no_two_different_items_of_the_development_set_are_near_duplicates() -> None:
+    """The near-duplicate distance against real-world text: 60 short news items and posts
+    on overlapping subjects (several on one province, festival or storm) stay well apart."""
+    import itertools
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "press_dev.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    analysed = [analyse(r.get("title", ""), r.get("text", "")) for r in rows]
+    distances = [
+        hamming(a.simhash, b.simhash)
+        for a, b in itertools.combinations(analysed, 2)
+        if a.content_hash != b.content_hash
+    ]
+    assert len(distances) > 1500
+    assert min(distances) > 2 * NEAR_DUP_BITS

@@ -22,7 +22,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -96,6 +101,56 @@ def _organisation(pk: Any, field: str) -> Organisation:
     if org is None:
         raise exceptions.ValidationError({field: [_("Unknown organisation.")]})
     return org
+
+
+class _ServiceWriteMixin(viewsets.GenericViewSet):
+    """Create, update and partial update through a service: a write serializer validates,
+    ``owner`` (an organisation id) is resolved, the service checks the caller's scope and
+    writes the audit log; the answer is the read serializer's view of the object."""
+
+    write_serializer_class: type[serializers.Serializer[Any]]
+
+    def service_create(self, actor: Any, fields: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def service_update(self, actor: Any, obj: Any, changes: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _validated(self, partial: bool) -> dict[str, Any]:
+        ser = self.write_serializer_class(data=self.request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        fields = dict(ser.validated_data)
+        if "owner" in fields:
+            fields["owner"] = _organisation(fields["owner"], "owner")
+        return fields
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        fields = self._validated(partial=False)
+        with _service_errors():
+            obj = self.service_create(request.user, fields)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    def _update(self, request: Request, partial: bool) -> Response:
+        obj = self.get_object()
+        changes = self._validated(partial)
+        with _service_errors():
+            obj = self.service_update(request.user, obj, changes)
+        return Response(self.get_serializer(obj).data)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._update(request, partial=False)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._update(request, partial=True)
+
+
+def _write_schema(write: type[serializers.Serializer[Any]], read: type[Any]) -> Any:
+    """OpenAPI of :class:`_ServiceWriteMixin`'s three methods."""
+    return extend_schema_view(
+        create=extend_schema(request=write, responses={201: read}),
+        update=extend_schema(request=write, responses=read),
+        partial_update=extend_schema(request=write(partial=True), responses=read),
+    )
 
 
 DATE_PARAMS = [
@@ -190,12 +245,14 @@ def _import_write() -> Any:
     return write
 
 
-class SourceViewSet(viewsets.ModelViewSet):
+@_write_schema(SourceWriteSerializer, SourceSerializer)
+class SourceViewSet(_ServiceWriteMixin, viewsets.ModelViewSet):
     """Press sources (feeds, sitemaps, listing pages, imported social-media files) of the
     organisations the caller reads. Health fields are read-only; pause, resume, fetch now
     and import (multipart ``file``, sources of kind ``file``) are actions."""
 
     serializer_class = SourceSerializer
+    write_serializer_class = SourceWriteSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Source]:
@@ -233,34 +290,11 @@ class SourceViewSet(viewsets.ModelViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=SourceWriteSerializer, responses={201: SourceSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        ser = SourceWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        fields = dict(ser.validated_data)
-        fields["owner"] = _organisation(fields["owner"], "owner")
-        with _service_errors():
-            source = services.source_create(actor=request.user, **fields)
-        return Response(SourceSerializer(source).data, status=status.HTTP_201_CREATED)
+    def service_create(self, actor: Any, fields: dict[str, Any]) -> Source:
+        return services.source_create(actor=actor, **fields)
 
-    def _update(self, request: Request, partial: bool) -> Response:
-        source = self.get_object()
-        ser = SourceWriteSerializer(data=request.data, partial=partial)
-        ser.is_valid(raise_exception=True)
-        changes = dict(ser.validated_data)
-        if "owner" in changes:
-            changes["owner"] = _organisation(changes["owner"], "owner")
-        with _service_errors():
-            source = services.source_update(actor=request.user, source=source, **changes)
-        return Response(SourceSerializer(source).data)
-
-    @extend_schema(request=SourceWriteSerializer, responses=SourceSerializer)
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._update(request, partial=False)
-
-    @extend_schema(request=SourceWriteSerializer(partial=True), responses=SourceSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._update(request, partial=True)
+    def service_update(self, actor: Any, obj: Source, changes: dict[str, Any]) -> Source:
+        return services.source_update(actor=actor, source=obj, **changes)
 
     def perform_destroy(self, instance: Source) -> None:
         with _service_errors():
@@ -741,10 +775,12 @@ class AlertRuleWriteSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, default=True)
 
 
-class AlertRuleViewSet(viewsets.ModelViewSet):
+@_write_schema(AlertRuleWriteSerializer, AlertRuleSerializer)
+class AlertRuleViewSet(_ServiceWriteMixin, viewsets.ModelViewSet):
     """Alert rules of the organisations the caller reads; written in the caller's scope."""
 
     serializer_class = AlertRuleSerializer
+    write_serializer_class = AlertRuleWriteSerializer
 
     def get_queryset(self) -> QuerySet[AlertRule]:
         qs = selectors.readable_rules(self.request.user)
@@ -767,34 +803,11 @@ class AlertRuleViewSet(viewsets.ModelViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=AlertRuleWriteSerializer, responses={201: AlertRuleSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        ser = AlertRuleWriteSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        fields = dict(ser.validated_data)
-        fields["owner"] = _organisation(fields["owner"], "owner")
-        with _service_errors():
-            rule = services.alert_rule_create(actor=request.user, **fields)
-        return Response(AlertRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+    def service_create(self, actor: Any, fields: dict[str, Any]) -> AlertRule:
+        return services.alert_rule_create(actor=actor, **fields)
 
-    def _update(self, request: Request, partial: bool) -> Response:
-        rule = self.get_object()
-        ser = AlertRuleWriteSerializer(data=request.data, partial=partial)
-        ser.is_valid(raise_exception=True)
-        changes = dict(ser.validated_data)
-        if "owner" in changes:
-            changes["owner"] = _organisation(changes["owner"], "owner")
-        with _service_errors():
-            rule = services.alert_rule_update(actor=request.user, rule=rule, **changes)
-        return Response(AlertRuleSerializer(rule).data)
-
-    @extend_schema(request=AlertRuleWriteSerializer, responses=AlertRuleSerializer)
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._update(request, partial=False)
-
-    @extend_schema(request=AlertRuleWriteSerializer(partial=True), responses=AlertRuleSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._update(request, partial=True)
+    def service_update(self, actor: Any, obj: AlertRule, changes: dict[str, Any]) -> AlertRule:
+        return services.alert_rule_update(actor=actor, rule=obj, **changes)
 
     def perform_destroy(self, instance: AlertRule) -> None:
         with _service_errors():
