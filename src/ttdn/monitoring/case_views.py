@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from ttdn.directory.models import Organisation
@@ -151,7 +151,9 @@ class CloseForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Comment"), widget=TEXTAREA, max_length=5000)
+    note = forms.CharField(
+        label=pgettext_lazy("press case", "Comment"), widget=TEXTAREA, max_length=5000
+    )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -242,7 +244,7 @@ EVENT_LABELS = {
     "returned": gettext_lazy("Returned for revision"),
     "published": gettext_lazy("Publication recorded"),
     "closed": gettext_lazy("Closed"),
-    "comment": gettext_lazy("Comment"),
+    "comment": pgettext_lazy("press case", "Comment"),
     "escalated": gettext_lazy("Escalated: service level missed"),
     "evidence": gettext_lazy("Attached as evidence"),
 }

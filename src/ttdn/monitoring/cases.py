@@ -31,7 +31,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ttdn.accounts.models import Role, RoleAssignment
 from ttdn.accounts.permissions import get_scope
@@ -133,7 +133,7 @@ ACTION_LABELS = {
     "return": gettext_lazy("Return for revision"),
     "publish": gettext_lazy("Record publication"),
     "close": gettext_lazy("Close"),
-    "comment": gettext_lazy("Comment"),
+    "comment": pgettext_lazy("press case", "Comment"),
 }
 
 _APPROVER_ROLES = (Role.PROVINCIAL_COORDINATOR, Role.ADMINISTRATOR)

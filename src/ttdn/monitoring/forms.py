@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ttdn.directory.models import Organisation
 
@@ -326,7 +327,9 @@ class TopicForm(forms.Form):
 class WatchTermForm(forms.Form):
     term = forms.CharField(label=_("Term"), max_length=200)
     owner = forms.ModelChoiceField(
-        label=_("For"), queryset=Organisation.objects.none(), empty_label=None
+        label=pgettext_lazy("owner organisation", "For"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
     )
 
     def __init__(self, *args: Any, owners: QuerySet[Organisation], **kwargs: Any) -> None:
