@@ -527,6 +527,23 @@ def test_topic_keyword_edit(world):
     topic = Topic.objects.get(code="du_lich_van_hoa")
     assert topic.keywords == {"vi": ["lễ hội", "du lịch"], "en": ["festival"]}
     assert c.get("/api/press-topics/").json()["count"] >= 3
+    # the other keyword groups: a group sent replaces that group only
+    resp = c.patch(
+        "/api/press-topics/du_lich_van_hoa/",
+        {"negative_keywords": {"vi": ["lễ hội tiêu cực"]}, "strong_keywords": {"en": ["tourism"]}},
+        format="json",
+    )
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["negative_keywords"] == {"vi": ["lễ hội tiêu cực"]}
+    assert body["strong_keywords"] == {"en": ["tourism"]}
+    assert body["keywords"] == {"vi": ["lễ hội", "du lịch"], "en": ["festival"]}
+    assert (
+        c.patch(
+            "/api/press-topics/du_lich_van_hoa/", {"weak_keywords": ["no language"]}, format="json"
+        ).status_code
+        == 400
+    )
     officer = client(world["focal_officer"])
     resp = officer.patch(
         "/api/press-topics/du_lich_van_hoa/", {"keywords": {"vi": ["x"]}}, format="json"

@@ -313,6 +313,41 @@ def test_topic_keyword_edit_changes_the_topic_and_is_audited(world):
     assert entry.actor == world["coordinator"]
 
 
+def test_strong_context_and_exclusion_keywords_are_edited_and_used_by_the_analysis(world):
+    from ttdn.monitoring.analysis import analyse
+    from ttdn.monitoring.pipeline import current_taxonomy
+
+    topic = world["flood"]
+    topic.extra = {"min_score": 3.0, "weak_keywords": {"vi": ["mưa"]}}
+    topic.save()
+    c = client_for(world["coordinator"])
+    page = c.get(reverse("monitoring:topic_edit", args=[topic.pk])).content.decode()
+    assert 'name="strong_vi"' in page and 'name="negative_en"' in page
+    assert "Từ loại trừ" in page and "Từ khóa mạnh" in page
+    item = ("Tin nhanh", "Vỡ đê bao ở xã ven sông, người dân khẩn trương gia cố.")
+    assert topic.code not in analyse(*item, taxonomy=current_taxonomy()).topics
+    resp = c.post(
+        reverse("monitoring:topic_edit", args=[topic.pk]),
+        {
+            "name_vi": topic.name_vi,
+            "active": "on",
+            "kw_vi": "lũ lụt",
+            "strong_vi": "vỡ đê\n vỡ đê ",
+            "weak_vi": "mưa\nnước dâng",
+            "negative_vi": "lũ lượt",
+            "negative_en": "flood of tourists",
+        },
+    )
+    assert resp.status_code == 302
+    topic.refresh_from_db()
+    assert topic.strong_keywords == {"vi": ["vỡ đê"]}
+    assert topic.weak_keywords == {"vi": ["mưa", "nước dâng"]}
+    assert topic.negative_keywords == {"vi": ["lũ lượt"], "en": ["flood of tourists"]}
+    assert topic.extra["min_score"] == 3.0  # what the form does not show is kept
+    # the pipeline's taxonomy sees the change: one strong keyword is enough now
+    assert topic.code in analyse(*item, taxonomy=current_taxonomy()).topics
+
+
 def test_topics_are_edited_by_coordinators_not_agency_officers(world):
     officer = client_for(world["officer"])
     assert officer.get(reverse("monitoring:topics")).status_code == 200

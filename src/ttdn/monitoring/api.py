@@ -817,27 +817,48 @@ class AlertRuleViewSet(_ServiceWriteMixin, viewsets.ModelViewSet):
 # --- Topics, watched terms, saved searches ------------------------------------------------
 
 
-class TopicSerializer(serializers.ModelSerializer):
-    keywords = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        read_only=True,
-        help_text="Language code → keywords",
+def _keyword_group(help_text: str, *, write: bool = False) -> serializers.DictField:
+    """A topic's keyword group: ``{language code: [keyword, ...]}``."""
+    words = serializers.ListField(child=serializers.CharField(allow_blank=write))
+    if write:
+        return serializers.DictField(
+            child=words, required=False, help_text=f"Language code → {help_text} (replaces them)"
+        )
+    return serializers.DictField(
+        child=words, read_only=True, help_text=f"Language code → {help_text}"
     )
+
+
+_GROUP_HELP = {
+    "keywords": "keywords (weight 1)",
+    "strong_keywords": "strong keywords (weight 3: one is enough in a short item)",
+    "weak_keywords": "context words (weight 0.4)",
+    "negative_keywords": "exclusions: uses of the words that are not the topic (weight -2)",
+}
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    keywords = _keyword_group(_GROUP_HELP["keywords"])
+    strong_keywords = _keyword_group(_GROUP_HELP["strong_keywords"])
+    weak_keywords = _keyword_group(_GROUP_HELP["weak_keywords"])
+    negative_keywords = _keyword_group(_GROUP_HELP["negative_keywords"])
 
     class Meta:
         model = Topic
-        fields = ["id", "code", "name_vi", "name_en", "keywords", "active", "order", "updated_at"]
+        fields = [
+            "id", "code", "name_vi", "name_en", "keywords", "strong_keywords",
+            "weak_keywords", "negative_keywords", "active", "order", "updated_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
 class TopicWriteSerializer(serializers.Serializer):
     name_vi = serializers.CharField(max_length=200, required=False)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    keywords = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
-        required=False,
-        help_text="Language code → keywords (replaces the topic's keywords)",
-    )
+    keywords = _keyword_group(_GROUP_HELP["keywords"], write=True)
+    strong_keywords = _keyword_group(_GROUP_HELP["strong_keywords"], write=True)
+    weak_keywords = _keyword_group(_GROUP_HELP["weak_keywords"], write=True)
+    negative_keywords = _keyword_group(_GROUP_HELP["negative_keywords"], write=True)
     active = serializers.BooleanField(required=False)
     order = serializers.IntegerField(min_value=0, max_value=32767, required=False)
 

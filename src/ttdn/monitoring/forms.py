@@ -275,8 +275,36 @@ class ImportForm(forms.Form):
         return f
 
 
+# The keyword groups of a topic, as the analysis weighs them (``analysis/topics.py``):
+# (form field prefix, record key, heading, what the group does).
+KEYWORD_GROUPS = (
+    (
+        "strong",
+        "strong_keywords",
+        _("Strong keywords"),
+        _("One of them is enough to give a short item this topic."),
+    ),
+    ("kw", "keywords", _("Keywords"), _("Each one found counts towards the topic.")),
+    (
+        "weak",
+        "weak_keywords",
+        _("Context words"),
+        _("They count a little, and only beside other keywords."),
+    ),
+    (
+        "negative",
+        "negative_keywords",
+        _("Exclusions"),
+        _(
+            "Uses of the words that are not this topic (“biển số xe” for the sea); each one "
+            "found lowers the score."
+        ),
+    ),
+)
+
+
 class TopicForm(forms.Form):
-    """A topic's names and its keywords, one per line, for each language."""
+    """A topic's names and its keyword groups, one keyword per line, for each language."""
 
     name_vi = forms.CharField(label=_("Name (Vietnamese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
@@ -295,32 +323,52 @@ class TopicForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.topic = topic
-        keywords = topic.keywords or {}
-        self.langs = sorted(set(keywords) | {"vi", "en"}, key=lambda c: (c not in ("vi", "en"), c))
-        for code in self.langs:
-            name = LANGUAGE_NAMES.get(code, code)
-            self.fields[f"kw_{code}"] = forms.CharField(
-                label=_("Keywords: %(lang)s") % {"lang": name},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 6, "lang": code}),
-                initial="\n".join(keywords.get(code, [])),
-                help_text=_("One keyword or phrase per line."),
-            )
+        record = topic.as_record()
+        used: set[str] = {"vi", "en"}
+        for _prefix, key, _label, _help in KEYWORD_GROUPS:
+            used |= set(record.get(key) or {})
+        self.langs = sorted(used, key=lambda c: (c not in ("vi", "en"), c))
+        for prefix, key, label, _help in KEYWORD_GROUPS:
+            words = record.get(key) or {}
+            for code in self.langs:
+                self.fields[f"{prefix}_{code}"] = forms.CharField(
+                    label=_("%(group)s: %(lang)s")
+                    % {"group": label, "lang": LANGUAGE_NAMES.get(code, code)},
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 6 if prefix == "kw" else 3, "lang": code}),
+                    initial="\n".join(words.get(code, [])),
+                    help_text=_("One keyword or phrase per line."),
+                )
         others = [(c, n) for c, n in LANGUAGES if c not in self.langs]
         self.fields["new_lang"].choices = _choices(others, "—")  # type: ignore[attr-defined]
 
-    def keyword_fields(self) -> list[forms.BoundField]:
-        return [self[f"kw_{code}"] for code in self.langs]
+    def keyword_groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(heading, explanation, the group's fields by language) for the template."""
+        return [
+            (str(label), str(help_text), [self[f"{prefix}_{code}"] for code in self.langs])
+            for prefix, _key, label, help_text in KEYWORD_GROUPS
+        ]
+
+    def _group(self, prefix: str) -> dict[str, list[str]]:
+        cd = self.cleaned_data
+        return {
+            code: [w.strip() for w in cd.get(f"{prefix}_{code}", "").splitlines() if w.strip()]
+            for code in self.langs
+        }
 
     def keywords(self) -> dict[str, list[str]]:
+        out = self._group("kw")
         cd = self.cleaned_data
-        out: dict[str, list[str]] = {}
-        for code in self.langs:
-            out[code] = [w.strip() for w in cd.get(f"kw_{code}", "").splitlines() if w.strip()]
         if cd.get("new_lang") and cd.get("new_keywords"):
             out.setdefault(cd["new_lang"], []).extend(
                 w.strip() for w in cd["new_keywords"].splitlines() if w.strip()
             )
+        return out
+
+    def keyword_changes(self) -> dict[str, dict[str, list[str]]]:
+        """Every keyword group, by its record key, for ``services.topic_update``."""
+        out = {key: self._group(prefix) for prefix, key, _l, _h in KEYWORD_GROUPS}
+        out["keywords"] = self.keywords()
         return out
 
 

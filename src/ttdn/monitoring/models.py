@@ -269,6 +269,19 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.name_vi
 
+    # keyword groups beside ``keywords``, kept in ``extra`` (see analysis/topics.py)
+    @property
+    def strong_keywords(self) -> dict[str, list[str]]:
+        return dict((self.extra or {}).get("strong_keywords") or {})
+
+    @property
+    def weak_keywords(self) -> dict[str, list[str]]:
+        return dict((self.extra or {}).get("weak_keywords") or {})
+
+    @property
+    def negative_keywords(self) -> dict[str, list[str]]:
+        return dict((self.extra or {}).get("negative_keywords") or {})
+
     def as_record(self) -> dict:
         return {
             **(self.extra or {}),

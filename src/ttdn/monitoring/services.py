@@ -134,15 +134,19 @@ def allowed_host_remove(*, actor: Any, host: AllowedHost) -> None:
 # --- taxonomy ---------------------------------------------------------------------------
 
 
-def _clean_keywords(keywords: Any) -> dict[str, list[str]]:
+# keyword groups kept in ``Topic.extra`` beside the main ``keywords`` (analysis/topics.py)
+EXTRA_KEYWORD_GROUPS = ("strong_keywords", "weak_keywords", "negative_keywords")
+
+
+def _clean_keywords(keywords: Any, field: str = "keywords") -> dict[str, list[str]]:
     if not isinstance(keywords, dict):
-        raise ValidationError({"keywords": _("Keywords must be given per language.")})
+        raise ValidationError({field: _("Keywords must be given per language.")})
     out: dict[str, list[str]] = {}
     for lang, words in keywords.items():
         if isinstance(words, str):
             words = words.splitlines()
         if not isinstance(words, list):
-            raise ValidationError({"keywords": _("Keywords must be given per language.")})
+            raise ValidationError({field: _("Keywords must be given per language.")})
         cleaned = [str(w).strip() for w in words if str(w).strip()]
         if cleaned:
             out[str(lang)[:8]] = list(dict.fromkeys(cleaned))
@@ -150,13 +154,20 @@ def _clean_keywords(keywords: Any) -> dict[str, list[str]]:
 
 
 def topic_update(*, actor: Any, topic: Topic, **changes: Any) -> Topic:
-    """Edit a topic's names and keywords (taxonomy editors: coordinators, administrators)."""
+    """Edit a topic's names and keyword groups (taxonomy editors: coordinators,
+    administrators). ``keywords`` and the groups of :data:`EXTRA_KEYWORD_GROUPS` are
+    ``{language: [keyword, ...]}``; a group given replaces the topic's."""
     scope = get_scope(actor) if actor != SYSTEM else None
     if scope is not None and not (scope.write_all or scope.admin_paths or scope.content_paths):
         raise PermissionDenied(_("You may not edit the topics."))
     before = snapshot(topic)
     if "keywords" in changes:
         changes["keywords"] = _clean_keywords(changes["keywords"])
+    extra = dict(topic.extra or {})
+    for group in EXTRA_KEYWORD_GROUPS:
+        if group in changes:
+            extra[group] = _clean_keywords(changes.pop(group), group)
+    topic.extra = extra
     for k in ("name_vi", "name_en", "keywords", "active", "order"):
         if k in changes:
             setattr(topic, k, changes[k])

@@ -680,7 +680,7 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 name_vi=form.cleaned_data["name_vi"],
                 name_en=form.cleaned_data["name_en"],
                 active=form.cleaned_data["active"],
-                keywords=form.keywords(),
+                **form.keyword_changes(),
             )
         except (ValidationError, PermissionDenied) as exc:
             topic.refresh_from_db()
