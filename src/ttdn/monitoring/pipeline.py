@@ -412,18 +412,17 @@ def download_batch(
         results = list(pool.map(one, items))
     if stats is not None:
         stats.add("fetch", time.perf_counter() - t0, len(items))
+    fetched = [
+        (bytes(result.content), (result.charset or "")[:40], item.pk)
+        for item, result, _exc in results
+        if result is not None
+    ]
     with transaction.atomic():
+        _store_pages(fetched, token)
         for item, result, exc in results:
-            mine = Item.objects.filter(pk=item.pk, lease_token=token, stage=Item.Stage.QUEUED)
             if result is not None:
-                mine.update(
-                    html=result.content,
-                    charset=(result.charset or "")[:40],
-                    stage=Item.Stage.FETCHED,
-                    lease_until=None,
-                    error="",
-                )
                 continue
+            mine = Item.objects.filter(pk=item.pk, lease_token=token, stage=Item.Stage.QUEUED)
             code = getattr(exc, "code", "error")
             message = getattr(exc, "message", str(exc))
             attempts = item.attempts + 1
@@ -437,6 +436,33 @@ def download_batch(
                 lease_until=None if failed else timezone.now() + dt.timedelta(minutes=attempts),
             )
     return len(items)
+
+
+def _store_pages(rows: list[tuple[bytes, str, int]], token: str) -> None:
+    """Store downloaded pages ``(content, charset, item id)`` on the items this run still
+    holds, with one prepared statement (a queryset update per item costs more than the
+    write, and the batch holds the database's write lock meanwhile)."""
+    from django.db import connection
+
+    if not rows:
+        return
+    meta = Item._meta
+    html, charset, stage, lease_until, error, pk, lease_token = (
+        connection.ops.quote_name(meta.get_field(n).column or n)  # type: ignore[union-attr]
+        for n in ("html", "charset", "stage", "lease_until", "error", "id", "lease_token")
+    )
+    # identifiers from the model, values as parameters
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {html} = %s, "  # noqa: S608
+        f"{charset} = %s, {stage} = %s, {lease_until} = NULL, {error} = '' "
+        f"WHERE {pk} = %s AND {lease_token} = %s AND {stage} = %s"
+    )
+    params = [
+        (content, charset, Item.Stage.FETCHED.value, pk, token, Item.Stage.QUEUED.value)
+        for content, charset, pk in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # --- stage 3: analyse, deduplicate, cluster, index, alert ---------------------------------
