@@ -323,6 +323,7 @@ def test_strong_context_and_exclusion_keywords_are_edited_and_used_by_the_analys
     c = client_for(world["coordinator"])
     page = c.get(reverse("monitoring:topic_edit", args=[topic.pk])).content.decode()
     assert 'name="strong_vi"' in page and 'name="negative_en"' in page
+    assert page.index('name="strong_vi"') < page.index('name="strong_en"')  # Vietnamese first
     assert "Từ loại trừ" in page and "Từ khóa mạnh" in page
     item = ("Tin nhanh", "Vỡ đê bao ở xã ven sông, người dân khẩn trương gia cố.")
     assert topic.code not in analyse(*item, taxonomy=current_taxonomy()).topics

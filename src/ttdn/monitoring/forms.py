@@ -327,7 +327,8 @@ class TopicForm(forms.Form):
         used: set[str] = {"vi", "en"}
         for _prefix, key, _label, _help in KEYWORD_GROUPS:
             used |= set(record.get(key) or {})
-        self.langs = sorted(used, key=lambda c: (c not in ("vi", "en"), c))
+        # Vietnamese first, then English, then the others by code
+        self.langs = sorted(used, key=lambda c: ({"vi": 0, "en": 1}.get(c, 2), c))
         for prefix, key, label, _help in KEYWORD_GROUPS:
             words = record.get(key) or {}
             for code in self.langs:
