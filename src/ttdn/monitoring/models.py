@@ -270,17 +270,20 @@ class Topic(models.Model):
         return self.name_vi
 
     # keyword groups beside ``keywords``, kept in ``extra`` (see analysis/topics.py)
+    def keyword_group(self, name: str) -> dict[str, list[str]]:
+        return dict((self.extra or {}).get(name) or {})
+
     @property
     def strong_keywords(self) -> dict[str, list[str]]:
-        return dict((self.extra or {}).get("strong_keywords") or {})
+        return self.keyword_group("strong_keywords")
 
     @property
     def weak_keywords(self) -> dict[str, list[str]]:
-        return dict((self.extra or {}).get("weak_keywords") or {})
+        return self.keyword_group("weak_keywords")
 
     @property
     def negative_keywords(self) -> dict[str, list[str]]:
-        return dict((self.extra or {}).get("negative_keywords") or {})
+        return self.keyword_group("negative_keywords")
 
     def as_record(self) -> dict:
         return {

@@ -442,27 +442,13 @@ def _store_pages(rows: list[tuple[bytes, str, int]], token: str) -> None:
     """Store downloaded pages ``(content, charset, item id)`` on the items this run still
     holds, with one prepared statement (a queryset update per item costs more than the
     write, and the batch holds the database's write lock meanwhile)."""
-    from django.db import connection
-
-    if not rows:
-        return
-    meta = Item._meta
-    html, charset, stage, lease_until, error, pk, lease_token = (
-        connection.ops.quote_name(meta.get_field(n).column or n)  # type: ignore[union-attr]
-        for n in ("html", "charset", "stage", "lease_until", "error", "id", "lease_token")
+    fetched, queued = Item.Stage.FETCHED.value, Item.Stage.QUEUED.value
+    _execute_update(
+        Item,
+        ("html", "charset", "stage", "lease_until", "error"),
+        ("id", "lease_token", "stage"),
+        [(content, cs, fetched, None, "", pk, token, queued) for content, cs, pk in rows],
     )
-    # identifiers from the model, values as parameters
-    sql = (
-        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {html} = %s, "  # noqa: S608
-        f"{charset} = %s, {stage} = %s, {lease_until} = NULL, {error} = '' "
-        f"WHERE {pk} = %s AND {lease_token} = %s AND {stage} = %s"
-    )
-    params = [
-        (content, charset, Item.Stage.FETCHED.value, pk, token, Item.Stage.QUEUED.value)
-        for content, charset, pk in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 # --- stage 3: analyse, deduplicate, cluster, index, alert ---------------------------------
@@ -854,9 +840,35 @@ DONE_FIELDS = (
 )  # fmt: skip
 
 
+def _execute_update(
+    model: Any, set_names: Sequence[str], where_names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """``UPDATE model SET set_names… WHERE where_names…`` as one prepared statement run for
+    every row of values (already prepared for the database), set values first."""
+    from django.db import connection
+
+    if not rows:
+        return
+    meta = model._meta
+    qn = connection.ops.quote_name
+
+    def col(name: str) -> str:
+        return qn(meta.get_field(name).column or name)
+
+    # identifiers come from the model's own field names, values are parameters
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{col(n)} = %s" for n in set_names)
+        + " WHERE "
+        + " AND ".join(f"{col(n)} = %s" for n in where_names)
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _update_rows(items: Sequence[Any], names: Sequence[str]) -> None:
-    """UPDATE the objects' fields (all of one model) with one prepared statement run for
-    every row.
+    """UPDATE the objects' fields (all of one model) by primary key, with one prepared
+    statement run for every row.
 
     ``bulk_update`` builds a CASE WHEN per field and row and resolves every expression in
     Python: about 9 ms an item for these 18 fields, more than the rest of the write.
@@ -872,19 +884,11 @@ def _update_rows(items: Sequence[Any], names: Sequence[str]) -> None:
         f = meta.get_field(n)
         assert isinstance(f, Field)
         fields.append(f)
-    qn = connection.ops.quote_name
-    # identifiers come from the model's own field names, values are parameters
-    sql = (
-        f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608
-        + ", ".join(f"{qn(f.column or f.name)} = %s" for f in fields)
-        + f" WHERE {qn(meta.pk.column or 'id')} = %s"
-    )
     rows = [
         [f.get_db_prep_save(getattr(i, f.attname), connection) for f in fields] + [i.pk]
         for i in items
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    _execute_update(type(items[0]), [f.name for f in fields], [meta.pk.name], rows)
 
 
 # A story's summary: its languages, its five most named provinces, three main topics and

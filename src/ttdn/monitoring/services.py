@@ -134,7 +134,8 @@ def allowed_host_remove(*, actor: Any, host: AllowedHost) -> None:
 # --- taxonomy ---------------------------------------------------------------------------
 
 
-# keyword groups kept in ``Topic.extra`` beside the main ``keywords`` (analysis/topics.py)
+# keyword groups kept in ``Topic.extra`` beside the main ``keywords``: the other keys of
+# ``analysis.topics.WEIGHTS`` (named here so that the web process does not load the analysis)
 EXTRA_KEYWORD_GROUPS = ("strong_keywords", "weak_keywords", "negative_keywords")
 
 
